@@ -1,0 +1,105 @@
+// Structured logs with pino. JSON lines by default (for syslog forwarding and machines),
+// a short human format on a terminal. Secrets never reach a log: any field whose name says
+// PASSWORD/PASSWD/SECRET is masked, and every registered secret value (LDM_PASSWORD, the
+// password typed at the greeter) is masked wherever it appears in any string.
+
+import { Writable } from 'node:stream';
+import pino, { type Logger, type DestinationStream } from 'pino';
+
+export type { Logger };
+
+const secrets = new Set<string>();
+const SECRET_KEY = /pass(word|wd)?$|password|passwd|secret|cookie/i;
+const MASK = '***';
+
+/** Mask this value in every log line from now on. Short values are masked too: a 3-letter password is still a password. */
+export function registerSecret(value: string | undefined): void {
+  if (value !== undefined && value.length > 0) secrets.add(value);
+}
+
+export function forgetSecret(value: string): void {
+  secrets.delete(value);
+}
+
+/** True when the string holds a registered secret (used to refuse argv/env that would leak one). */
+export function containsSecret(s: string): boolean {
+  for (const v of secrets) if (s.includes(v)) return true;
+  return false;
+}
+
+export function scrub(s: string): string {
+  let out = s;
+  for (const v of secrets) if (out.includes(v)) out = out.split(v).join(MASK);
+  return out;
+}
+
+/** Deep copy with secret fields and secret values masked. */
+export function redact(value: unknown, depth = 0): unknown {
+  if (depth > 8) return '[deep]';
+  if (typeof value === 'string') return scrub(value);
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
+  if (value instanceof Error) return { type: value.name, message: scrub(value.message), code: (value as { code?: unknown }).code };
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) && typeof v === 'string' && v !== '' ? MASK : redact(v, depth + 1);
+    return out;
+  }
+  return value;
+}
+
+const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+
+/** Turns pino's JSON lines into "12:00:01 WARN  [swap] message key=value". */
+export function humanStream(out: NodeJS.WritableStream): DestinationStream {
+  return new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString().split('\n')) {
+        if (!line) continue;
+        try {
+          const o = JSON.parse(line) as Record<string, unknown>;
+          const { level, time, msg, pid: _p, hostname: _h, step, ...rest } = o;
+          const t = new Date(Number(time)).toTimeString().slice(0, 8);
+          const extra = Object.entries(rest)
+            .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+            .join(' ');
+          out.write(`${t} ${(LEVELS[Number(level)] ?? String(level)).padEnd(5)} ${step ? `[${String(step)}] ` : ''}${String(msg ?? '')}${extra ? '  ' + extra : ''}\n`);
+        } catch {
+          out.write(line + '\n');
+        }
+      }
+      cb();
+    },
+  }) as unknown as DestinationStream;
+}
+
+export interface LogOptions {
+  level?: string;
+  /** Human format (default: when stderr is a terminal). */
+  human?: boolean;
+  /** Extra destination, e.g. the syslog forwarder; receives the JSON lines. */
+  extra?: DestinationStream;
+  destination?: NodeJS.WritableStream;
+}
+
+export function createLogger(opts: LogOptions = {}): Logger {
+  const dest = opts.destination ?? process.stderr;
+  const human = opts.human ?? Boolean((dest as { isTTY?: boolean }).isTTY);
+  const main: DestinationStream = human ? humanStream(dest) : (dest as unknown as DestinationStream);
+  const stream = opts.extra ? pino.multistream([{ stream: main }, { stream: opts.extra }]) : main;
+  return pino(
+    {
+      level: opts.level ?? process.env['LTSP_AGENT_LOG_LEVEL'] ?? 'info',
+      base: { pid: process.pid },
+      formatters: { log: (o) => redact(o) as Record<string, unknown> },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((a) => (typeof a === 'string' ? scrub(a) : a)) as Parameters<typeof method>);
+        },
+      },
+    },
+    stream,
+  );
+}
+
+/** A logger that drops everything (pure code and tests that do not care). */
+export const silentLogger: Logger = pino({ level: 'silent' });

@@ -1,0 +1,102 @@
+// Every file the agent writes goes through here: atomic (temp file + rename in the same
+// directory), with an explicit mode, and mapped under --root when one is given.
+
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export class FileSystem {
+  /** Apply everything under this directory instead of "/". */
+  readonly root: string;
+
+  constructor(root = '/') {
+    this.root = path.resolve(root);
+  }
+
+  /** The real path of a client path. Refuses paths that would leave the root. */
+  map(clientPath: string): string {
+    if (!path.isAbsolute(clientPath)) throw new Error(`not an absolute client path: ${clientPath}`);
+    const normal = path.posix.normalize(clientPath);
+    if (normal.split('/').includes('..')) throw new Error(`path leaves the root: ${clientPath}`);
+    return this.root === '/' ? normal : path.join(this.root, normal);
+  }
+
+  async writeAtomic(clientPath: string, content: string | Buffer, mode = 0o644): Promise<void> {
+    const real = this.map(clientPath);
+    await fs.mkdir(path.dirname(real), { recursive: true });
+    const tmp = path.join(path.dirname(real), `.${path.basename(real)}.${randomBytes(4).toString('hex')}.tmp`);
+    try {
+      const fh = await fs.open(tmp, 'wx', mode);
+      try {
+        await fh.writeFile(content);
+        await fh.chmod(mode); // umask must not weaken or widen what the plan asked for
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await fs.rename(tmp, real);
+    } catch (e) {
+      await fs.rm(tmp, { force: true });
+      throw e;
+    }
+  }
+
+  async appendLines(clientPath: string, lines: readonly string[], header?: string, mode = 0o644): Promise<void> {
+    const old = await this.readText(clientPath);
+    let body = old ?? (header !== undefined ? header + '\n' : '');
+    if (body.length > 0 && !body.endsWith('\n')) body += '\n';
+    await this.writeAtomic(clientPath, body + lines.map((l) => l + '\n').join(''), mode);
+  }
+
+  async readText(clientPath: string): Promise<string | undefined> {
+    try {
+      return await fs.readFile(this.map(clientPath), 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+  }
+
+  async readBytes(clientPath: string, maxBytes?: number): Promise<Buffer | undefined> {
+    try {
+      const real = this.map(clientPath);
+      if (maxBytes !== undefined) {
+        const st = await fs.stat(real);
+        if (st.size > maxBytes) {
+          const err = new Error(`${clientPath} is ${st.size} bytes, over ${maxBytes}`) as NodeJS.ErrnoException;
+          err.code = 'E2BIG';
+          throw err;
+        }
+      }
+      return await fs.readFile(real);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+  }
+
+  async exists(clientPath: string): Promise<boolean> {
+    try {
+      await fs.access(this.map(clientPath));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async mkdir(clientPath: string, mode = 0o755): Promise<void> {
+    await fs.mkdir(this.map(clientPath), { recursive: true, mode });
+  }
+
+  async symlink(clientPath: string, target: string): Promise<void> {
+    const real = this.map(clientPath);
+    await fs.mkdir(path.dirname(real), { recursive: true });
+    const tmp = `${real}.${randomBytes(4).toString('hex')}.tmp`;
+    await fs.symlink(target, tmp);
+    await fs.rename(tmp, real);
+  }
+
+  async remove(clientPath: string): Promise<void> {
+    await fs.rm(this.map(clientPath), { force: true, recursive: true });
+  }
+}

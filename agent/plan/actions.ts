@@ -1,0 +1,114 @@
+// The boot plan is data: every effect on the machine is one of these typed actions.
+// Step planners are pure functions that return actions; only agent/exec/ applies them,
+// and `--dry-run` prints exactly the same objects.
+
+/** A file-system path on the client. With `--root DIR` the executor maps it under DIR. */
+export interface ClientPath {
+  readonly path: string;
+}
+
+/** One argv element: a literal string, or a client path the executor maps under --root. */
+export type Arg = string | ClientPath;
+
+export const clientPath = (path: string): ClientPath => ({ path });
+
+export function isClientPath(a: Arg): a is ClientPath {
+  return typeof a === 'object' && a !== null && 'path' in a;
+}
+
+/** Where an action came from, for the plan printout and for error messages. */
+export interface Origin {
+  /** lts.conf keys whose values shaped this action. */
+  readonly keys: readonly string[];
+  /** One short sentence: why the action is in the plan. */
+  readonly why: string;
+}
+
+export type Action = Origin &
+  (
+    | { readonly kind: 'mkdir'; readonly path: string; readonly mode?: number }
+    | {
+        readonly kind: 'write-file';
+        readonly path: string;
+        readonly content: string;
+        readonly mode?: number;
+        /** Content holds a secret: the plan printout and logs show only its length. */
+        readonly secret?: boolean;
+      }
+    | {
+        /** Append lines to a file, creating it with `header` first when it does not exist. */
+        readonly kind: 'append-lines';
+        readonly path: string;
+        readonly lines: readonly string[];
+        readonly header?: string;
+        readonly mode?: number;
+      }
+    | { readonly kind: 'symlink'; readonly path: string; readonly target: string }
+    | { readonly kind: 'remove'; readonly path: string }
+    | {
+        /** Run a program to completion. Never through a shell. */
+        readonly kind: 'run';
+        readonly argv: readonly Arg[];
+        readonly env?: Readonly<Record<string, string>>;
+        readonly timeoutMs?: number;
+        /** Exit codes that count as success (default [0]). */
+        readonly okExit?: readonly number[];
+        /** Failure of this command does not fail the step (LTSP 5 ignored it too). */
+        readonly bestEffort?: boolean;
+        /** Text for the program's standard input. */
+        readonly stdin?: string;
+      }
+    | {
+        /** Start a long-running program and leave it running; its PID is recorded. */
+        readonly kind: 'daemon';
+        readonly name: string;
+        readonly argv: readonly Arg[];
+        readonly env?: Readonly<Record<string, string>>;
+        /** Wait until this TCP port (or unix socket path) accepts connections before going on. */
+        readonly readyWhen?: { readonly tcpPort: number; readonly host?: string } | { readonly socket: string };
+        readonly readyTimeoutMs?: number;
+      }
+    | { readonly kind: 'sysctl'; readonly key: string; readonly value: string }
+    | { readonly kind: 'set-hostname'; readonly hostname: string }
+    | {
+        /** Export facts to the environment of later phases (login, screens): /run/ltsp/ltsp_config_env. */
+        readonly kind: 'export-env';
+        readonly vars: Readonly<Record<string, string>>;
+      }
+  );
+
+export type ActionKind = Action['kind'];
+
+/** Names of the boot steps. One planner file per step in agent/steps/. */
+export type StepName =
+  | 'lts-conf'
+  | 'runtime-dirs'
+  | 'hostname'
+  | 'dns'
+  | 'modules'
+  | 'time'
+  | 'swap'
+  | 'sound'
+  | 'syslog'
+  | 'x'
+  | 'keyboard'
+  | 'fstab'
+  | 'cron'
+  | 'rcfiles'
+  | 'init-commands'
+  | 'machine-id'
+  | 'interfaces'
+  | 'screens'
+  | 'login';
+
+/** What a planner returns for its step. */
+export interface StepPlan {
+  readonly step: StepName;
+  /** Steps that must have finished (successfully) before this one starts. */
+  readonly needs: readonly StepName[];
+  readonly actions: readonly Action[];
+  /** Set when the step has nothing to do, with the reason ("SYSLOG_HOST is not set"). */
+  readonly skipped?: string;
+  /** Problems the planner found in the configuration (refused values and the like). */
+  readonly problems: readonly import('../core/errors.ts').Problem[];
+}
