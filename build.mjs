@@ -2,9 +2,12 @@
 // from a directory without node_modules. Native addons stay outside the bundle and are
 // loaded lazily where a feature needs them (node-pty; ssh2 falls back to pure-JS crypto).
 import { build } from 'esbuild';
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 
 mkdirSync('dist', { recursive: true });
+// The repository is "type": "module"; the bundle is CommonJS. Installed elsewhere
+// (/usr/bin/ltsp-agent) there is no package.json around it and Node reads it as CommonJS.
+writeFileSync('dist/package.json', '{ "type": "commonjs" }\n');
 const result = await build({
   entryPoints: ['agent/cli/main.ts'],
   outfile: 'dist/ltsp-agent',

@@ -71,6 +71,9 @@ export class Executor {
             const reason = `needs ${failed.map((f) => f.step).join(', ')}, which did not succeed`;
             this.log.warn({ step: s.step, reason }, 'step blocked');
             result = { step: s.step, outcome: 'blocked', reason, ms: 0 };
+          } else if (s.invalid !== undefined) {
+            this.log.error({ step: s.step, reason: s.invalid }, 'step refused by its configuration');
+            result = { step: s.step, outcome: 'failed', reason: s.invalid, ms: 0 };
           } else if (s.skipped !== undefined) {
             this.log.info({ step: s.step, reason: s.skipped }, 'step skipped');
             result = { step: s.step, outcome: 'skipped', reason: s.skipped, ms: 0 };

@@ -109,6 +109,8 @@ export interface StepPlan {
   readonly actions: readonly Action[];
   /** Set when the step has nothing to do, with the reason ("SYSLOG_HOST is not set"). */
   readonly skipped?: string;
+  /** Set when the configuration makes the step impossible (a refused value): the step fails with this reason. */
+  readonly invalid?: string;
   /** Problems the planner found in the configuration (refused values and the like). */
   readonly problems: readonly import('../core/errors.ts').Problem[];
 }

@@ -1,0 +1,158 @@
+// `getltscfg`, argument- and output-compatible with LTSP 5's, so that scripts doing
+// `eval "$(getltscfg -a)"` keep working when the bundle is installed as /usr/bin/getltscfg.
+// Differences, all on bad input: syntax errors are reported with file:line and only the bad
+// line is skipped (getltscfg dropped the rest of the file); values that would break or
+// execute code inside that eval are refused with a message instead of printed.
+
+import { hostname as osHostname } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
+import { formatProblem, isLtspError } from '../core/errors.ts';
+import { MAX_LTSCONF_BYTES, parseLtsConf, tooLarge } from '../config/ltsconf-parse.ts';
+import { resolveLtsConf, type Identity } from '../config/ltsconf-resolve.ts';
+import { asciiUpper } from '../config/fnmatch.ts';
+import { firstInterface } from '../facts/gather.ts';
+
+export const GETLTSCFG_HELP = `Usage: getltscfg [options] [keyword]
+
+Prints the lts.conf value of KEYWORD for this client, or with -a every value as
+KEY="value" lines followed by "export KEY" lines, as LTSP 5's getltscfg did.
+
+  Options:    [{-c|--configfile} <configfile>]   default /etc/lts.conf
+              [{-n|--hostname} <hostname>]       match only this hostname (no IP/MAC)
+              [{-a|--all}]
+              [{-v|--verbose}]                   show which sections apply
+              [{-h|--help}]
+              [keyword]
+
+Exit status: 0 success (also when the key is not set), 1 usage error,
+2 the file cannot be read or is too large. Syntax errors are reported on stderr
+with file:line; valid lines still count.
+`;
+
+interface Args {
+  file: string;
+  hostname?: string;
+  all: boolean;
+  verbose: boolean;
+  key?: string;
+}
+
+function parseArgs(argv: string[]): Args | 'help' | string {
+  const a: Args = { file: '/etc/lts.conf', all: false, verbose: false };
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const takeValue = (inline: string | undefined): string | undefined => (inline !== undefined && inline !== '' ? inline : argv[++i]);
+    if (arg === '--') {
+      positional.push(...argv.slice(i + 1));
+      break;
+    }
+    if (arg.startsWith('--')) {
+      const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+      if (name === '--configfile' || name === '--hostname') {
+        const v = takeValue(inline);
+        if (v === undefined) return `${name} needs a value`;
+        if (name === '--configfile') a.file = v;
+        else a.hostname = v;
+      } else if (name === '--all') a.all = true;
+      else if (name === '--verbose') a.verbose = true;
+      else if (name === '--help') return 'help';
+      else return `unknown option ${arg}`;
+      continue;
+    }
+    if (arg.startsWith('-') && arg.length > 1) {
+      // popt allows bundled flags (-av) and attached values (-cFILE).
+      for (let j = 1; j < arg.length; j++) {
+        const c = arg[j]!;
+        if (c === 'a') a.all = true;
+        else if (c === 'v') a.verbose = true;
+        else if (c === 'h') return 'help';
+        else if (c === 'c' || c === 'n') {
+          const v = takeValue(arg.slice(j + 1));
+          if (v === undefined) return `-${c} needs a value`;
+          if (c === 'c') a.file = v;
+          else a.hostname = v;
+          break;
+        } else return `unknown option -${c}`;
+      }
+      continue;
+    }
+    positional.push(arg);
+  }
+  if (!a.all) {
+    if (positional.length === 0) return 'no keyword given';
+    a.key = positional[0];
+  }
+  return a;
+}
+
+/** Why a value cannot be printed inside `eval "$(getltscfg -a)"`, or undefined when it can. */
+export function evalHazard(key: string, value: string): string | undefined {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) return 'the key is not a shell variable name, so "export" would fail';
+  if (value.includes('"')) return 'the value contains a double quote, which would end the quoted string early';
+  if (value.includes('`') || value.includes('$(')) return 'the value would run a command inside the eval';
+  if (value.includes('\\')) return 'the value contains a backslash, which the shell would take as an escape';
+  return undefined;
+}
+
+export interface GetltscfgIo {
+  stdout: (b: Buffer) => void;
+  stderr: (s: string) => void;
+  /** Identity when -n is not given: hostname, IP and MAC of the first up interface. */
+  identity?: () => Identity;
+}
+
+const defaultIo: GetltscfgIo = {
+  stdout: (b) => process.stdout.write(b),
+  stderr: (s) => process.stderr.write(s),
+};
+
+export function getltscfg(argv: string[], io: GetltscfgIo = defaultIo): number {
+  const args = parseArgs(argv);
+  if (args === 'help') {
+    io.stderr(GETLTSCFG_HELP);
+    return 1; // as LTSP 5's usage()
+  }
+  if (typeof args === 'string') {
+    io.stderr(`getltscfg: ${args}\n\n${GETLTSCFG_HELP}`);
+    return 1;
+  }
+  let bytes: Buffer;
+  try {
+    const st = statSync(args.file);
+    if (st.size > MAX_LTSCONF_BYTES) throw tooLarge(args.file, st.size);
+    bytes = readFileSync(args.file);
+  } catch (e) {
+    io.stderr(`getltscfg: ${isLtspError(e) ? e.describe() : `cannot read ${args.file}: ${(e as Error).message}`}\n`);
+    return 2;
+  }
+  const conf = parseLtsConf(bytes, { file: args.file, readInclude: (p) => { try { return readFileSync(p); } catch { return undefined; } } });
+  let identity: Identity;
+  if (args.hostname !== undefined) identity = { hostname: args.hostname };
+  else if (io.identity) identity = io.identity();
+  else {
+    const i = firstInterface();
+    identity = { hostname: osHostname(), ip: i?.ip ?? '', mac: i?.mac ?? '' };
+  }
+  const res = resolveLtsConf(conf, identity);
+  for (const p of [...conf.problems, ...res.problems]) io.stderr(`getltscfg: ${p.severity === 'warning' ? 'warning: ' : ''}${formatProblem(p)}\n`);
+  if (args.verbose) {
+    io.stderr(`getltscfg: identity ${JSON.stringify(identity)}\n`);
+    for (const c of res.chain) io.stderr(`getltscfg: section [${c.section.name}] (${c.reason.kind}) line ${c.section.line}\n`);
+  }
+  const enc = (s: string) => Buffer.from(s, conf.latin1 ? 'latin1' : 'utf8');
+  if (args.all) {
+    const printable = res.values.filter((v) => {
+      const hazard = evalHazard(v.key, v.value);
+      if (hazard) io.stderr(`getltscfg: ${formatProblem({ code: 'LTSP_VALUE_UNSAFE', message: `not printed: ${hazard}`, where: { key: v.key, file: v.from.file, line: v.from.line } })}\n`);
+      return hazard === undefined;
+    });
+    const out = printable.map((v) => `${v.key}="${v.value}"\n`).join('') + printable.map((v) => `export ${v.key}\n`).join('');
+    io.stdout(enc(out));
+    return 0;
+  }
+  const want = asciiUpper(args.key!);
+  const v = res.values.find((x) => x.key === want);
+  if (v) io.stdout(enc(`${v.value}\n`));
+  return 0;
+}

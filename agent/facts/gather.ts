@@ -1,0 +1,196 @@
+// Gathers ClientFacts from the running system (or from a --root tree and flags on a
+// workstation). Reads only; every fact can be overridden, and each records its source.
+
+import { networkInterfaces, hostname as osHostname, machine, totalmem } from 'node:os';
+import { promises as fs } from 'node:fs';
+import { FileSystem } from '../exec/files.ts';
+import { isIPv4, parseCmdline, type KernelCmdline } from './cmdline.ts';
+import { PROBED_PATHS, type ClientFacts, type Sourced } from './types.ts';
+
+export interface FactOverrides {
+  mac?: string;
+  ip?: string;
+  hostname?: string;
+  server?: string;
+  arch?: string;
+  ramMiB?: number;
+  /** Kernel command line text instead of /proc/cmdline. */
+  cmdline?: string;
+  /** Ignore this machine's interfaces, /proc and leases (a workstation playing a client). */
+  hermetic?: boolean;
+}
+
+/** LTSP 5's last-resort server address (init-ltsp.d/04-server). */
+export const FALLBACK_SERVER = '192.168.67.1';
+
+/** DHCP facts the initramfs left behind: klibc ipconfig net-*.conf or our udhcpc hook's dump. */
+export interface Lease {
+  device?: string;
+  ip?: string;
+  netmask?: string;
+  gateway?: string;
+  server?: string;
+  hostname?: string;
+  dns: string[];
+  domain?: string;
+  filename?: string;
+}
+
+/** Parses KEY='value' / KEY="value" / KEY=value lines (klibc net-*.conf, udhcpc env dumps). */
+export function parseShellAssignments(text: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const raw of text.split('\n')) {
+    const line = raw.trim().replace(/^export\s+/, '');
+    const eq = line.indexOf('=');
+    if (eq <= 0 || line.startsWith('#')) continue;
+    const key = line.slice(0, eq);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) continue;
+    let v = line.slice(eq + 1);
+    if ((v.startsWith("'") && v.endsWith("'")) || (v.startsWith('"') && v.endsWith('"'))) v = v.slice(1, -1);
+    m.set(key, v);
+  }
+  return m;
+}
+
+export function leaseFromAssignments(a: Map<string, string>): Lease {
+  const pick = (...keys: string[]) => {
+    for (const k of keys) {
+      const v = a.get(k);
+      if (v && v !== '0.0.0.0') return v;
+    }
+    return undefined;
+  };
+  const dns = [pick('IPV4DNS0'), pick('IPV4DNS1'), ...(a.get('dns') ?? '').split(/\s+/)].filter(
+    (x): x is string => !!x && isIPv4(x) && x !== '0.0.0.0',
+  );
+  return {
+    device: pick('DEVICE', 'interface'),
+    ip: pick('IPV4ADDR', 'ip'),
+    netmask: pick('IPV4NETMASK', 'subnet', 'mask'),
+    gateway: pick('IPV4GATEWAY', 'router')?.split(/\s+/)[0],
+    server: pick('ROOTSERVER', 'siaddr', 'serverid'),
+    hostname: pick('HOSTNAME', 'hostname'),
+    dns: [...new Set(dns)],
+    domain: pick('DNSDOMAIN', 'domain'),
+    filename: pick('filename', 'boot_file', 'FILENAME'),
+  };
+}
+
+const LEASE_DIRS = ['/run/ltsp', '/run', '/tmp'];
+
+async function readLease(files: FileSystem): Promise<Lease | undefined> {
+  for (const dir of LEASE_DIRS) {
+    let names: string[];
+    try {
+      names = await fs.readdir(files.map(dir));
+    } catch {
+      continue;
+    }
+    const conf = names.filter((n) => /^net-.+\.conf$/.test(n) || n === 'udhcpc.env').sort();
+    for (const n of conf) {
+      const text = await files.readText(`${dir}/${n}`);
+      if (text) return leaseFromAssignments(parseShellAssignments(text));
+    }
+  }
+  return undefined;
+}
+
+function prefixFromNetmask(mask: string | undefined): number | undefined {
+  if (!mask) return undefined;
+  if (/^\d+$/.test(mask)) return Number(mask);
+  if (!isIPv4(mask)) return undefined;
+  return mask
+    .split('.')
+    .map(Number)
+    .reduce((n, o) => n + (o.toString(2).match(/1/g)?.length ?? 0), 0);
+}
+
+/** First up, non-loopback IPv4 interface (getltscfg's GetAddrs). */
+export function firstInterface(): { device: string; ip: string; mac: string; prefix: number } | undefined {
+  for (const [name, addrs] of Object.entries(networkInterfaces())) {
+    for (const a of addrs ?? []) {
+      if (a.family === 'IPv4' && !a.internal) {
+        return { device: name, ip: a.address, mac: a.mac.toLowerCase(), prefix: Number(a.cidr?.split('/')[1] ?? 24) };
+      }
+    }
+  }
+  return undefined;
+}
+
+export function macOf(device: string): string | undefined {
+  for (const a of networkInterfaces()[device] ?? []) if (a.mac && a.mac !== '00:00:00:00:00:00') return a.mac.toLowerCase();
+  return undefined;
+}
+
+async function memTotalMiB(files: FileSystem): Promise<number> {
+  const text = await files.readText('/proc/meminfo').catch(() => undefined);
+  const kb = text ? /MemTotal:\s+(\d+)/.exec(text)?.[1] : undefined;
+  return kb ? Math.floor(Number(kb) / 1024) : Math.floor(totalmem() / 1024 / 1024);
+}
+
+export async function gatherFacts(opts: { root?: string; overrides?: FactOverrides } = {}): Promise<ClientFacts> {
+  const o = opts.overrides ?? {};
+  const files = new FileSystem(opts.root ?? '/');
+  const hermetic = o.hermetic ?? false;
+  const sys = new FileSystem('/');
+  const cmdText = o.cmdline ?? (hermetic ? '' : ((await sys.readText('/proc/cmdline').catch(() => undefined)) ?? ''));
+  const cmd: KernelCmdline = parseCmdline(cmdText);
+  const lease = hermetic && opts.root === undefined ? undefined : await readLease(files);
+  const iface = hermetic ? undefined : firstInterface();
+
+  const src = <T>(value: T | undefined, source: Sourced<T>['source']): Sourced<T> | undefined =>
+    value === undefined || value === '' ? undefined : { value, source };
+
+  const device = src(o.hermetic ? undefined : (cmd.ip?.device ?? lease?.device ?? iface?.device), cmd.ip?.device ? 'cmdline' : lease?.device ? 'lease' : 'interface');
+  const ip =
+    src(o.ip, 'flag') ??
+    src(cmd.ip?.client, 'cmdline') ??
+    src(lease?.ip, 'lease') ??
+    src(iface?.ip, 'interface');
+  const mac =
+    src(o.mac?.toLowerCase(), 'flag') ??
+    src(cmd.bootif, 'cmdline') ??
+    src(device && !hermetic ? macOf(device.value) : undefined, 'interface') ??
+    src(iface?.mac, 'interface');
+  const kernelHostname = src(o.hostname, 'flag') ?? (hermetic ? undefined : src(osHostname(), 'system'));
+
+  // 04-server: ltsp.server, then the NBD/NFS root server, then DHCP, then 192.168.67.1.
+  const rootServer = cmd.root?.kind === 'nbd' ? cmd.root.host : cmd.root?.kind === 'nfs' ? cmd.root.server : undefined;
+  const server =
+    src(o.server, 'flag') ??
+    src(cmd.ltspKeys['SERVER'], 'cmdline') ??
+    src(rootServer, 'cmdline') ??
+    src(cmd.ip?.server, 'cmdline') ??
+    src(lease?.server, 'lease') ??
+    { value: FALLBACK_SERVER, source: 'default' as const };
+
+  const present = new Set<string>();
+  if (!hermetic || opts.root !== undefined) {
+    await Promise.all(
+      PROBED_PATHS.map(async (p) => {
+        if (await files.exists(p)) present.add(p);
+      }),
+    );
+  }
+
+  return {
+    ...(mac ? { mac } : {}),
+    ...(ip ? { ip } : {}),
+    prefixLength: prefixFromNetmask(cmd.ip?.netmask ?? lease?.netmask) ?? iface?.prefix ?? 24,
+    ...(device ? { device } : {}),
+    ...(kernelHostname ? { kernelHostname } : {}),
+    ...(lease?.hostname ?? cmd.ip?.hostname ? { dhcpHostname: (lease?.hostname ?? cmd.ip?.hostname)! } : {}),
+    server,
+    ...(cmd.ip?.gateway ?? lease?.gateway ? { gateway: (cmd.ip?.gateway ?? lease?.gateway)! } : {}),
+    dns: lease?.dns ?? [],
+    ...(lease?.domain ? { dnsDomain: lease.domain } : {}),
+    ...(cmd.bootImage ? { bootImage: cmd.bootImage } : {}),
+    ...(lease?.filename ? { dhcpFilename: lease.filename } : {}),
+    arch: o.arch ?? machine(),
+    ramMiB: o.ramMiB ?? (hermetic ? 1024 : await memTotalMiB(sys)),
+    root: cmd.root ?? { kind: 'local' },
+    cmdlineKeys: cmd.ltspKeys,
+    ltspBoot: cmd.ltspBoot,
+    present,
+  };
+}
