@@ -104,7 +104,8 @@ function rootMount(params: ReadonlyMap<string, string>): RootMount {
       // LTSP 5: a non-numeric "port" is an export name.
       if (/^\d+$/.test(pm[1]!)) port = Number(pm[1]);
       else if (pm[1]) name = pm[1];
-      if (pm[2]) name = pm[2];
+      // host:/opt/ltsp/i386 names the export by its path (DHCP root-path style).
+      if (pm[2]) name = pm[1] === '' ? `/${pm[2]}` : pm[2];
     } else if (rest.startsWith('/')) name = rest.slice(1);
     return { kind: 'nbd', host, ...(port !== undefined ? { port } : {}), ...(name !== undefined ? { name } : {}) };
   }
