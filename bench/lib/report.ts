@@ -1,0 +1,55 @@
+// Shared benchmark helpers: robust statistics and writing one benchmark's section of
+// docs/benchmarks.md (between <!-- bench:NAME --> and <!-- /bench:NAME -->), so that each
+// benchmark updates only its own results.
+
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cpus, release } from 'node:os';
+
+export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BENCH_DOC = join(REPO, 'docs', 'benchmarks.md');
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export function percentile(xs: readonly number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
+
+export const fmtMs = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1)) + ' ms';
+export const fmtRatio = (r: number) => r.toFixed(2) + 'x';
+
+/** One line saying where and when the numbers were taken. */
+export function machineLine(): string {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  return `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} x ${cpu}, Linux ${release()}, Node ${process.version}.`;
+}
+
+/** Replace (or add) the section NAME of docs/benchmarks.md with `body` (markdown). */
+export function writeSection(name: string, title: string, body: string): void {
+  mkdirSync(dirname(BENCH_DOC), { recursive: true });
+  let doc = existsSync(BENCH_DOC)
+    ? readFileSync(BENCH_DOC, 'utf8')
+    : '# Benchmarks\n\nEach section is written by the benchmark named in it (`npm run bench`, or `node --import tsx bench/NAME.ts`).\nNumbers are medians of several runs on the machine named in the section; ratios compare against the real alternative measured in the same run.\n';
+  const start = `<!-- bench:${name} -->`;
+  const end = `<!-- /bench:${name} -->`;
+  const section = `${start}\n## ${title}\n\n${body.trim()}\n${end}`;
+  const a = doc.indexOf(start);
+  const b = doc.indexOf(end);
+  if (a >= 0 && b > a) doc = doc.slice(0, a) + section + doc.slice(b + end.length);
+  else doc = doc.trimEnd() + '\n\n' + section + '\n';
+  writeFileSync(BENCH_DOC, doc);
+}
+
+/** A markdown table from a header row and rows. */
+export function table(header: readonly string[], rows: ReadonlyArray<readonly (string | number)[]>): string {
+  const line = (cells: readonly (string | number)[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
