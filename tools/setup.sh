@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the tests and benchmarks need on a fresh Debian 12 machine with Node 20:
 # Debian packages (as root) from test/apt-packages.txt, then the npm dependencies.
-# Safe to run again: it only installs what is missing.
+# Safe to run again: it only installs what is missing. `tools/setup.sh npm` skips apt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+only=${1:-all}
 
 want=()
-while read -r pkg _; do
+[[ $only == npm ]] || while read -r pkg _; do
   [[ -z "$pkg" || "$pkg" == \#* ]] && continue
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || want+=("$pkg")
 done < test/apt-packages.txt

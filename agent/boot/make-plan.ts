@@ -75,6 +75,8 @@ export function makePlan(input: {
     plan: {
       facts: input.facts,
       ltsconf: input.source,
+      hostname: client.hostname,
+      server: client.server,
       sections: [...new Set(sections)],
       steps,
       problems: client.problems,

@@ -18,6 +18,10 @@ export interface LtsConfSource {
 export interface Plan {
   readonly facts: ClientFacts;
   readonly ltsconf: LtsConfSource;
+  /** The hostname the client gets (lts.conf HOSTNAME, DHCP, or generated as 09-hostname did). */
+  readonly hostname: string;
+  /** The effective LTSP server (lts.conf SERVER, else the boot server). */
+  readonly server: string;
   /** Sections that applied, highest precedence first, e.g. ["00:11:22:33:44:55", "default"]. */
   readonly sections: readonly string[];
   readonly steps: readonly StepPlan[];

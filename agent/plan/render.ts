@@ -47,8 +47,8 @@ export function renderPlan(plan: Plan): string {
   const f = plan.facts;
   const out: string[] = [];
   out.push(`ltsp-agent boot plan`);
-  out.push(`  client   MAC ${fact(f.mac)}, IP ${fact(f.ip)}, hostname ${fact(f.kernelHostname)}`);
-  out.push(`  server   ${fact(f.server)}; arch ${f.arch}; RAM ${f.ramMiB} MiB; root ${f.root.kind}`);
+  out.push(`  client   ${plan.hostname}: MAC ${fact(f.mac)}, IP ${fact(f.ip)}; arch ${f.arch}, RAM ${f.ramMiB} MiB, root ${f.root.kind}`);
+  out.push(`  server   ${plan.server}${plan.server !== f.server?.value ? ` (SERVER in lts.conf; booted from ${fact(f.server)})` : ` (${f.server?.source ?? 'default'})`}`);
   out.push(`  lts.conf ${plan.ltsconf.used}${plan.ltsconf.location ? ` ${plan.ltsconf.location}` : ''}: ${plan.ltsconf.why}`);
   out.push(`  sections ${plan.sections.length > 0 ? plan.sections.map((s) => `[${s}]`).join(' > ') : '(none apply)'}`);
   out.push('');
@@ -69,10 +69,17 @@ export function renderProblems(problems: readonly Problem[]): string[] {
   return out;
 }
 
-/** JSON form: the plan objects as they are, with the probed-path set as a sorted list. */
+/** JSON form: the plan objects as they are, the probed-path set as a sorted list, secrets as their length. */
 export function planToJson(plan: Plan): string {
+  const shown: Plan = {
+    ...plan,
+    steps: plan.steps.map((s) => ({
+      ...s,
+      actions: s.actions.map((a) => (a.kind === 'write-file' && a.secret ? { ...a, content: `(${a.content.length} bytes, secret)` } : a)),
+    })),
+  };
   return JSON.stringify(
-    plan,
+    shown,
     (_k, v: unknown) => {
       if (v instanceof Set) return [...v].sort();
       if (v instanceof Map) return Object.fromEntries(v);
