@@ -1,0 +1,134 @@
+#!/bin/sh
+# Installs ltsp-agent into an existing LTSP 5 client chroot (e.g. /opt/ltsp/amd64), next to
+# or instead of LTSP's own client scripts. Run it on the LTSP server, as root, then rebuild
+# the image as usual (ltsp-update-image for NBD; nothing for NFS).
+#
+#   tools/install-into-chroot.sh [--agent FILE] [--init auto|systemd|openrc|none]
+#                                [--install-node] [--no-check] CHROOT
+#
+# What it puts into CHROOT:
+#   /usr/lib/ltsp-agent/ltsp-agent     the bundled agent (one file, runs with the chroot's node)
+#   /usr/bin/ltsp-agent, /usr/bin/getltscfg   links to it
+#   /sbin/init-ltsp                    replaces LTSP 5's init-ltsp (the old one is kept as
+#                                      /sbin/init-ltsp.ltsp5 so that you can go back)
+#   systemd units or OpenRC scripts    ltsp-client and ltsp-login, enabled
+#   /usr/share/doc/ltsp-agent/boot.md
+# --install-node installs the distribution's node into the chroot (apt-get or emerge).
+# At the end it runs `ltsp-agent doctor --root CHROOT`, which lists what is still missing.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+agent=$repo/dist/ltsp-agent
+initsys=auto
+install_node=false
+check=true
+
+usage() {
+  sed -n '2,/^set -eu/p' "$0" | sed -e '/^set -eu/d' -e 's/^# \{0,1\}//' >&2
+  exit 64
+}
+
+while [ $# -gt 0 ]; do
+  case $1 in
+    --agent) agent=$2; shift 2 ;;
+    --init) initsys=$2; shift 2 ;;
+    --install-node) install_node=true; shift ;;
+    --no-check) check=false; shift ;;
+    -h | --help) usage ;;
+    -*) echo "install-into-chroot: unknown option $1" >&2; usage ;;
+    *) break ;;
+  esac
+done
+[ $# -eq 1 ] || usage
+root=$1
+[ -d "$root/etc" ] || { echo "install-into-chroot: $root does not look like a client root (no /etc)" >&2; exit 1; }
+[ -f "$agent" ] || { echo "install-into-chroot: no agent at $agent (run npm run build, or pass --agent)" >&2; exit 1; }
+
+say() { echo "install-into-chroot: $*" >&2; }
+
+# ---- node, from the distribution --------------------------------------------------------------
+if [ "$install_node" = true ] && ! [ -x "$root/usr/bin/node" ]; then
+  if [ -x "$root/usr/bin/apt-get" ]; then
+    say "installing nodejs with apt-get in the chroot"
+    chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nodejs
+  elif [ -x "$root/usr/bin/emerge" ]; then
+    say "installing net-libs/nodejs with emerge in the chroot"
+    chroot "$root" emerge --noreplace net-libs/nodejs
+  else
+    say "cannot install node: no apt-get or emerge in the chroot; install Node >= 18 yourself"
+  fi
+fi
+
+# ---- the agent --------------------------------------------------------------------------------
+install -d -m 0755 "$root/usr/lib/ltsp-agent" "$root/usr/bin" "$root/sbin" "$root/usr/share/doc/ltsp-agent"
+# Write next to the target and rename: an image built while this runs never sees half a file.
+install -m 0755 "$agent" "$root/usr/lib/ltsp-agent/ltsp-agent.new"
+mv -f "$root/usr/lib/ltsp-agent/ltsp-agent.new" "$root/usr/lib/ltsp-agent/ltsp-agent"
+ln -sfn ../lib/ltsp-agent/ltsp-agent "$root/usr/bin/ltsp-agent"
+# LTSP 5's getltscfg, for scripts that still call it (the agent answers to that name).
+if [ -e "$root/usr/bin/getltscfg" ] && ! [ -L "$root/usr/bin/getltscfg" ]; then
+  mv "$root/usr/bin/getltscfg" "$root/usr/bin/getltscfg.ltsp5"
+fi
+ln -sfn ../lib/ltsp-agent/ltsp-agent "$root/usr/bin/getltscfg"
+
+if [ -e "$root/sbin/init-ltsp" ] && ! grep -q 'ltsp-agent' "$root/sbin/init-ltsp" 2>/dev/null; then
+  say "keeping LTSP 5's init-ltsp as /sbin/init-ltsp.ltsp5"
+  mv "$root/sbin/init-ltsp" "$root/sbin/init-ltsp.ltsp5"
+fi
+install -m 0755 "$repo/init/init-ltsp" "$root/sbin/init-ltsp.new"
+mv -f "$root/sbin/init-ltsp.new" "$root/sbin/init-ltsp"
+[ -f "$repo/docs/boot.md" ] && install -m 0644 "$repo/docs/boot.md" "$root/usr/share/doc/ltsp-agent/boot.md"
+
+# ---- services after init ------------------------------------------------------------------------
+if [ "$initsys" = auto ]; then
+  if [ -d "$root/lib/systemd/system" ] || [ -d "$root/usr/lib/systemd/system" ]; then
+    initsys=systemd
+  elif [ -x "$root/sbin/openrc-run" ] || [ -x "$root/sbin/openrc" ]; then
+    initsys=openrc
+  else
+    initsys=none
+  fi
+fi
+
+case $initsys in
+  systemd)
+    unitdir=$root/etc/systemd/system
+    install -d "$unitdir/multi-user.target.wants"
+    for u in ltsp-client.service ltsp-login.service; do
+      install -m 0644 "$repo/init/systemd/$u" "$unitdir/$u"
+      # Enable by hand: systemctl may not run against a foreign root on the server.
+      ln -sfn "../$u" "$unitdir/multi-user.target.wants/$u"
+    done
+    # LTSP 5's own client service would start a second login screen.
+    for old in ltsp-client-core.service ltsp-client.service.d; do
+      [ -e "$unitdir/multi-user.target.wants/$old" ] && rm -f "$unitdir/multi-user.target.wants/$old"
+    done
+    say "systemd units ltsp-client and ltsp-login installed and enabled"
+    ;;
+  openrc)
+    install -d "$root/etc/init.d" "$root/etc/runlevels/default"
+    for s in ltsp-client ltsp-login; do
+      # Gentoo's LTSP 5 package shipped an ltsp-client script of its own: keep a copy.
+      if [ -e "$root/etc/init.d/$s" ] && ! grep -q 'ltsp-agent\|NBD swap' "$root/etc/init.d/$s"; then
+        mv "$root/etc/init.d/$s" "$root/etc/init.d/$s.ltsp5"
+      fi
+      install -m 0755 "$repo/init/openrc/$s" "$root/etc/init.d/$s"
+      ln -sfn "/etc/init.d/$s" "$root/etc/runlevels/default/$s"
+    done
+    say "OpenRC services ltsp-client and ltsp-login installed in the default runlevel"
+    ;;
+  none) say "no init system detected: start 'ltsp-agent login' yourself after boot" ;;
+  *) echo "install-into-chroot: --init must be auto, systemd, openrc or none" >&2; exit 64 ;;
+esac
+
+# ---- check ----------------------------------------------------------------------------------------
+if [ "$check" = true ]; then
+  if command -v node >/dev/null 2>&1; then
+    # doctor exits non-zero when something required is missing; the install itself is done.
+    node "$agent" doctor --root "$root" || say "doctor found problems (above); the agent is installed nonetheless"
+  else
+    say "no node on this machine to run the check; run 'ltsp-agent doctor' inside the chroot"
+  fi
+fi
+say "done. Boot the clients with init=/sbin/init-ltsp (Gentoo/genkernel: real_init=/sbin/init-ltsp)"
