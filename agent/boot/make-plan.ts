@@ -12,6 +12,10 @@ import type { StepContext, StepPlanner } from '../steps/context.ts';
 import { STEP_PLANNERS } from '../steps/index.ts';
 import { FALLBACK_SERVER } from '../facts/gather.ts';
 import { computeHostname } from './identity.ts';
+import { planLtsConf } from './ltsconf-cache.ts';
+
+/** Every planner of a boot: the boot's own lts.conf cache step, then the client steps. */
+export const BOOT_PLANNERS: readonly StepPlanner[] = [planLtsConf, ...STEP_PLANNERS];
 
 export interface ResolvedClient {
   readonly config: Config;
@@ -69,7 +73,7 @@ export function makePlan(input: {
 }): { plan: Plan; client: ResolvedClient } {
   const client = resolveClient(input.conf, input.facts, input.extraChecks);
   const ctx: StepContext = { config: client.config, facts: input.facts, server: client.server, hostname: client.hostname };
-  const steps = (input.planners ?? STEP_PLANNERS).map((p) => planStep(p, ctx));
+  const steps = (input.planners ?? BOOT_PLANNERS).map((p) => planStep(p, ctx));
   const sections = (client.resolution?.chain ?? []).map((c) => c.section.name);
   return {
     plan: {
