@@ -1,0 +1,353 @@
+// The LDM main flow (spec §7.3-7.9) around the Greeter contract:
+//
+//   X server up -> rc `init` -> ldminfod of every LDM_SERVER at once -> greeter (or autologin)
+//   -> LDM_USER_ALLOW -> rc `pressh` -> SSH (host key pinned, prompts relayed) -> greeter off
+//   -> rc `start` (+ LDM_LIMIT_ONE_SESSION, LDM_DIRECTX cookie) -> rc `xsession` before X95
+//   -> the session, until it ends or the connection drops -> rc `xsession` after X95 -> rc `stop`
+//   -> X server down -> again.
+//
+// Differences from LDM, on purpose: a failed login shows the reason and asks again on the same
+// X server (LDM died and X restarted); the default server is the best ldminfod rating; the
+// session command is quoted (agent/login/session.ts). The password lives in this function's
+// variables only: registered as a secret at once, never in argv, environment or a file.
+
+import { readFile } from 'node:fs/promises';
+import { LtspError, errorMessage } from '../core/errors.ts';
+import { registerSecret, silentLogger, type Logger } from '../core/log.ts';
+import type { Config } from '../config/config.ts';
+import { chooseServer, fetchAll, type LdmInfoOptions, type ServerInfo } from '../net/ldminfo.ts';
+import type { Greeter, GreeterSetup, ServerChoice, SessionChoice } from './greeter.ts';
+import { parseKnownHosts, type KnownHostsFile } from './known-hosts.ts';
+import { runHooks, SESSION_HOOK, type HookAction } from './rc-hooks.ts';
+import { DIRECTX_XAUTH_COMMAND, LIMIT_ONE_SESSION_COMMAND, sessionCommand } from './session.ts';
+import { sshLogin, type SessionEnd, type SshConnection } from './ssh.ts';
+import { startXServer, type XServer } from './x-server.ts';
+import { startDirectXRelay } from './directx.ts';
+import { decodeXauth, encodeXauth, findCookie, inetEntry } from './xauth.ts';
+
+export const DEFAULT_KNOWN_HOSTS = ['/etc/ssh/ssh_known_hosts', '/root/.ssh/known_hosts'];
+const XSESSION_FALLBACK = '/etc/X11/Xsession';
+
+export interface DisplayInfo {
+  readonly display: number;
+  readonly xauthority?: string;
+  /** DISPLAY (and XAUTHORITY) for programs on this display. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export type DisplaySpec =
+  /** Start an X server per round (the thin client). */
+  | { readonly kind: 'start'; readonly display: number; readonly vt?: number; readonly program?: string; readonly args?: readonly string[]; readonly runDir?: string }
+  /** Use a running X server (`ltsp-agent login --display :N`, tests). */
+  | { readonly kind: 'existing'; readonly display: number; readonly xauthority?: string };
+
+export interface LoginOptions {
+  readonly config: Config;
+  /** Makes the greeter for a display; called once per X server, only when a greeter is needed. */
+  readonly greeter: (d: DisplayInfo) => Greeter | Promise<Greeter>;
+  readonly client: { readonly ip: string; readonly hostname: string; readonly mac?: string };
+  readonly display: DisplaySpec;
+  /** Servers to offer instead of LDM_SERVER (`--server`). */
+  readonly servers?: readonly string[];
+  /** SSH port instead of SSH_OVERRIDE_PORT / 22. */
+  readonly sshPort?: number;
+  /** The boot server's address: its key may be filed under the name `server` (ltsp-update-sshkeys). */
+  readonly bootServer?: string;
+  readonly knownHostsFiles?: readonly string[];
+  /** Session environment from the sound step (PULSE_SERVER ...). */
+  readonly soundEnv?: Readonly<Record<string, string>>;
+  readonly rcDirs?: readonly string[];
+  readonly ldminfo?: LdmInfoOptions;
+  readonly connectTimeoutMs?: number;
+  /** Return after this many sessions (CLI, tests); default: loop forever like the screen script. */
+  readonly maxSessions?: number;
+  /** Autologin: give up after this many failed attempts in a row (default: never; LDM looped forever). */
+  readonly maxAutologinFailures?: number;
+  readonly log?: Logger;
+}
+
+export type LoginResult =
+  | { readonly kind: 'done'; readonly sessions: number; readonly last?: SessionEnd }
+  | { readonly kind: 'reboot' }
+  | { readonly kind: 'shutdown' }
+  | { readonly kind: 'failed'; readonly error: LtspError };
+
+interface Credentials {
+  readonly username: string;
+  readonly password: string;
+  readonly server: string;
+  readonly session?: string | undefined;
+  readonly language?: string | undefined;
+}
+
+/** What the user sees for a failure: the reason, and what to do when it is the admin's job. */
+export function userMessage(e: unknown): string {
+  if (e instanceof LtspError) return e.hint ? `${e.message}.\n${e.code === 'LTSP_SSH_AUTH' ? '' : 'Administrator: '}${e.hint}.`.replace('\n.', '') : e.message;
+  return errorMessage(e);
+}
+
+export async function loadKnownHosts(files: readonly string[], log: Logger): Promise<KnownHostsFile[]> {
+  const out: KnownHostsFile[] = [];
+  for (const f of files) {
+    let text: string;
+    try {
+      text = await readFile(f, 'utf8');
+    } catch {
+      continue;
+    }
+    const k = parseKnownHosts(text, f);
+    for (const p of k.problems) log.warn({ file: f }, `known_hosts: ${p}`);
+    out.push(k);
+  }
+  return out;
+}
+
+function loginTimeout(c: Config): number | undefined {
+  const t = c.int('LDM_LOGIN_TIMEOUT', { min: 0 });
+  if (t !== undefined) return t > 0 ? t : undefined;
+  // LDM 2.0's pair, still honoured by screen.d/ldm
+  if (c.ldmBool('LDM_TIMEOUT_ENABLED')) return c.int('LDM_TIMEOUT_TIME', { min: 1 });
+  return undefined;
+}
+
+/** LDM's get_guest (spec §7.8): credentials for autologin and the guest button. */
+export function guestCredentials(c: Config, hostname: string, chosen?: string): { username: string; password: string; server: string | undefined } {
+  const username = c.nonEmpty('LDM_USERNAME') ?? hostname;
+  const password = c.nonEmpty('LDM_PASSWORD') ?? username;
+  const list = [c.list('LDM_GUEST_SERVER'), c.list('LDM_AUTOLOGIN_SERVER'), c.list('LDM_SERVER')].find((l) => l.length > 0) ?? [];
+  const server = chosen !== undefined && list.includes(chosen) ? chosen : list[0];
+  return { username, password, server };
+}
+
+/** LDM_USER_ALLOW (LDM's S20-restrictUser): a comma list; unset = everyone. */
+export function userAllowed(c: Config, user: string): boolean {
+  const allow = (c.get('LDM_USER_ALLOW') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return allow.length === 0 || allow.includes(user);
+}
+
+function serverList(o: LoginOptions): string[] {
+  const l = o.servers ?? o.config.list('LDM_SERVER');
+  return l.length > 0 ? [...l] : ['server'];
+}
+
+function greeterSetup(o: LoginOptions, infos: readonly ServerInfo[]): GreeterSetup {
+  const c = o.config;
+  const servers: ServerChoice[] = infos.map((s) => ({ host: s.host, ...(s.info?.rating !== undefined ? { rating: s.info.rating } : {}), down: s.info === undefined }));
+  const defaultServer = chooseServer(infos) ?? servers[0]!.host;
+  const src = infos.find((s) => s.host === defaultServer)?.info ?? infos.find((s) => s.info)?.info;
+  const sessions: SessionChoice[] = [...(src?.sessions ?? [])];
+  const forcedSession = c.nonEmpty('LDM_FORCE_SESSION');
+  const forcedLanguage = c.nonEmpty('LDM_FORCE_LANGUAGE');
+  const timeout = loginTimeout(c);
+  const layout = c.nonEmpty('XKBLAYOUT');
+  return {
+    title: { hostname: o.client.hostname, ip: o.client.ip },
+    servers,
+    defaultServer,
+    sessions,
+    languages: [...(src?.languages ?? [])],
+    ...(forcedSession ? { forcedSession } : {}),
+    ...(forcedLanguage ? { forcedLanguage } : {}),
+    allowGuest: c.ldmBool('LDM_GUESTLOGIN'),
+    ...(timeout ? { loginTimeoutS: timeout } : {}),
+    ...(layout ? { keyboardLayout: layout } : {}),
+  };
+}
+
+/** A stand-in for autologin, where nobody is there to answer prompts. */
+function unattended(log: Logger): Greeter {
+  return {
+    ask: () => Promise.reject(new Error('autologin has no greeter')),
+    message: async (text, kind) => void log[kind === 'error' ? 'warn' : 'info']({ text }, 'server message during autologin'),
+    prompt: async (text) => {
+      log.warn({ prompt: text }, 'autologin: the server asked a question nobody can answer');
+      return '';
+    },
+    close: async () => undefined,
+  };
+}
+
+export async function runLogin(o: LoginOptions): Promise<LoginResult> {
+  const log = o.log ?? silentLogger;
+  const c = o.config;
+  registerSecret(c.get('LDM_PASSWORD'));
+  const autologin = c.ldmBool('LDM_AUTOLOGIN');
+  const port = o.sshPort ?? c.int('SSH_OVERRIDE_PORT', { min: 1, max: 65535 }) ?? 22;
+  const knownHosts = await loadKnownHosts(o.knownHostsFiles ?? DEFAULT_KNOWN_HOSTS, log);
+  if (knownHosts.length === 0) log.warn({ files: o.knownHostsFiles ?? DEFAULT_KNOWN_HOSTS }, 'no known_hosts file: every server will be refused; run ltsp-update-sshkeys on the server');
+  let sessions = 0;
+  let last: SessionEnd | undefined;
+  let autoFailures = 0;
+  let notice: string | undefined;
+
+  for (;;) {
+    let x: XServer | undefined;
+    let greeter: Greeter | undefined;
+    let conn: SshConnection | undefined;
+    try {
+      let disp: DisplayInfo;
+      if (o.display.kind === 'start') {
+        x = await startXServer({
+          display: o.display.display,
+          ...(o.display.vt !== undefined ? { vt: o.display.vt } : {}),
+          ...(o.display.program ? { program: o.display.program } : {}),
+          ...(o.display.args ? { args: o.display.args } : {}),
+          ...(o.display.runDir ? { runDir: o.display.runDir } : {}),
+          hostname: o.client.hostname,
+          log,
+        });
+        disp = { display: x.display, xauthority: x.xauthority, env: x.env };
+      } else {
+        const xa = o.display.xauthority;
+        disp = { display: o.display.display, ...(xa ? { xauthority: xa } : {}), env: { DISPLAY: `:${o.display.display}`, ...(xa ? { XAUTHORITY: xa } : {}) } };
+      }
+      const cookie = x?.cookie ?? (disp.xauthority ? findCookie(decodeXauth(await readFile(disp.xauthority).catch(() => Buffer.alloc(0))), disp.display, o.client.hostname) : undefined);
+
+      const baseEnv = hookEnv(o, disp);
+      const hook = (action: HookAction, extra: Record<string, string> = {}, filter?: (n: string) => boolean) =>
+        runHooks(action, { env: { ...baseEnv, ...extra }, log, ...(o.rcDirs ? { dirs: o.rcDirs } : {}), ...(filter ? { filter } : {}) });
+      await hook('init');
+
+      // ---- ask until a login works ----
+      let creds: Credentials | undefined;
+      while (!creds || !conn) {
+        const servers = serverList(o);
+        const infos = await fetchAll(servers, o.ldminfo ?? {});
+        for (const s of infos) if (s.error) log.warn({ host: s.host, code: s.error.code }, s.error.message);
+        const setup = greeterSetup(o, infos);
+        if (autologin) {
+          const g = guestCredentials(c, o.client.hostname);
+          creds = { username: g.username, password: g.password, server: g.server ?? setup.defaultServer };
+          greeter ??= unattended(log);
+        } else {
+          greeter ??= await o.greeter(disp);
+          if (notice) {
+            await greeter.message(notice, 'info');
+            notice = undefined;
+          }
+          const a = await greeter.ask(setup);
+          if (a.kind === 'reboot' || a.kind === 'shutdown') return { kind: a.kind };
+          if (a.kind === 'guest') {
+            const g = guestCredentials(c, o.client.hostname, a.server);
+            creds = { username: g.username, password: g.password, server: g.server ?? setup.defaultServer, session: a.session, language: a.language };
+          } else {
+            registerSecret(a.password);
+            creds = { username: a.username, password: a.password, server: a.server || setup.defaultServer, session: a.session, language: a.language };
+          }
+        }
+        registerSecret(creds.password);
+        if (!userAllowed(c, creds.username)) {
+          const e = new LtspError('LTSP_LOGIN_DENIED', `user ${creds.username} may not log in on this computer`, { key: 'LDM_USER_ALLOW' }, 'add the user to LDM_USER_ALLOW in lts.conf');
+          log.warn({ user: creds.username }, e.message);
+          if (autologin) return { kind: 'failed', error: e };
+          await greeter.message(e.message, 'error');
+          creds = undefined;
+          continue;
+        }
+        await hook('pressh', { LDM_SERVER: creds.server, LDM_USERNAME: creds.username });
+        if (!autologin) await greeter.message('Verifying password.  Please wait.', 'info');
+        try {
+          conn = await sshLogin({
+            host: creds.server,
+            port,
+            username: creds.username,
+            password: creds.password,
+            knownHosts,
+            aliases: aliasesFor(o, creds.server),
+            greeter,
+            ...(o.connectTimeoutMs !== undefined ? { connectTimeoutMs: o.connectTimeoutMs } : {}),
+            log,
+          });
+          autoFailures = 0;
+        } catch (e) {
+          const err = e instanceof LtspError ? e : new LtspError('LTSP_SSH_UNREACHABLE', errorMessage(e), { host: creds.server });
+          log.warn({ code: err.code, host: creds.server, user: creds.username }, err.message);
+          if (autologin) {
+            autoFailures++;
+            if (o.maxAutologinFailures !== undefined && autoFailures >= o.maxAutologinFailures) return { kind: 'failed', error: err };
+            await new Promise((r) => setTimeout(r, 5000)); // LDM retried every ~35 s; do not hammer a down server
+          } else {
+            await greeter.message(userMessage(err), 'error');
+          }
+          creds = undefined;
+        }
+      }
+      await greeter?.close();
+      greeter = undefined;
+
+      // ---- the session ----
+      const who = { LDM_SERVER: creds.server, LDM_USERNAME: creds.username };
+      const directx = c.ldmBool('LDM_DIRECTX');
+      await hook('start', who);
+      if (c.ldmBool('LDM_LIMIT_ONE_SESSION') && creds.username !== 'root') {
+        const r = await conn.exec(LIMIT_ONE_SESSION_COMMAND);
+        if (r.code !== 0) log.warn({ stderr: r.stderr }, 'LDM_LIMIT_ONE_SESSION: could not end other sessions');
+      }
+      const relay = directx ? await startDirectXRelay({ display: disp.display, listenIp: o.client.ip, allow: [creds.server], log }) : undefined;
+      try {
+        if (directx && cookie) {
+          const r = await conn.exec(DIRECTX_XAUTH_COMMAND, encodeXauth([inetEntry(o.client.ip, disp.display, cookie)]));
+          if (r.code !== 0) log.warn({ stderr: r.stderr }, 'LDM_DIRECTX: xauth on the server failed; X clients will be refused');
+        }
+        const info = (await fetchAll([creds.server], o.ldminfo ?? {}))[0]?.info;
+        const xsession = c.nonEmpty('LDM_XSESSION') ?? info?.xsession ?? XSESSION_FALLBACK;
+        const selected = creds.session && creds.session !== 'default' ? creds.session : undefined;
+        const language = creds.language ?? c.nonEmpty('LDM_LANGUAGE');
+        const xenv = { ...who, LDM_XSESSION: xsession, LDM_SELECTED_SESSION: selected ?? 'default', ...(language ? { LDM_LANGUAGE: language } : {}) };
+        await hook('xsession', xenv, (n) => n < SESSION_HOOK);
+        const command = sessionCommand({
+          client: o.client,
+          xsession,
+          ...(selected ? { selected } : {}),
+          ...(c.nonEmpty('LDM_SESSION') ? { ldmSession: c.nonEmpty('LDM_SESSION')! } : {}),
+          ...(c.nonEmpty('LDM_FORCE_SESSION') ? { forceSession: c.nonEmpty('LDM_FORCE_SESSION')! } : {}),
+          ...(language ? { language } : {}),
+          ...(c.nonEmpty('LDM_FORCE_LANGUAGE') ? { forceLanguage: c.nonEmpty('LDM_FORCE_LANGUAGE')! } : {}),
+          ...(directx ? { directxDisplay: `${o.client.ip}:${disp.display}` } : {}),
+          ...(o.soundEnv ? { soundEnv: o.soundEnv } : {}),
+          scanner: c.bool('SCANNER'),
+          ...(c.nonEmpty('LDM_PRINTER_DEFAULT') ? { printer: c.nonEmpty('LDM_PRINTER_DEFAULT')! } : {}),
+          ...(c.nonEmpty('LDM_PRINTER_LIST') ? { printerList: c.nonEmpty('LDM_PRINTER_LIST')! } : {}),
+          killDbus: c.bool('KILL_DBUS_DAEMON', true),
+          localdev: c.bool('LOCALDEV'),
+        });
+        log.info({ server: creds.server, user: creds.username, xsession, session: selected ?? 'default' }, 'session starting');
+        creds = { ...creds, password: '' }; // the session needs no password; drop our reference
+        const s = await conn.startSession(command, directx ? undefined : { display: disp.display, ...(cookie ? { cookie } : {}) });
+        last = await s.ended;
+        log.info({ server: who.LDM_SERVER, user: who.LDM_USERNAME, ...last }, last.dropped ? 'connection to the server lost' : 'session ended');
+        if (last.dropped) notice = `The connection to ${who.LDM_SERVER} was lost; please log in again.`;
+        await hook('xsession', xenv, (n) => n > SESSION_HOOK);
+      } finally {
+        await relay?.close();
+      }
+      await hook('stop', who);
+      sessions++;
+    } catch (e) {
+      // An X server that will not start, a greeter that dies: report, and try again after a
+      // pause (the screen script restarted LDM the same way), unless the caller limits rounds.
+      const err = e instanceof LtspError ? e : new LtspError('LTSP_EXEC_FAILED', errorMessage(e));
+      log.error({ code: err.code }, err.message);
+      if (o.maxSessions !== undefined) return { kind: 'failed', error: err };
+      await new Promise((r) => setTimeout(r, 5000));
+    } finally {
+      conn?.close();
+      await greeter?.close().catch(() => undefined);
+      await x?.stop();
+    }
+    if (o.maxSessions !== undefined && sessions >= o.maxSessions) return { kind: 'done', sessions, ...(last ? { last } : {}) };
+  }
+}
+
+/** The names the server's key may be filed under besides its own: `server` for the boot server. */
+function aliasesFor(o: LoginOptions, host: string): string[] {
+  const boot = o.bootServer ?? o.config.nonEmpty('SERVER');
+  return host !== 'server' && boot === host ? ['server'] : [];
+}
+
+/** The environment LDM's rc.d scripts saw: every lts.conf value, plus what ldm exported. */
+function hookEnv(o: LoginOptions, d: DisplayInfo): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of o.config.entries()) if (k !== 'LDM_PASSWORD') env[k] = v.value;
+  return { ...env, ...d.env, LDMINFO_IPADDR: o.client.ip, HOME: '/root' };
+}

@@ -1,0 +1,102 @@
+// The client's X server for one greeter-and-session round, as LTSP 5's screen.d/ldm started it
+// (spec §7.1): display :N on vtN (N = the SCREEN_NN number), `-auth` with a fresh
+// MIT-MAGIC-COOKIE-1 in a private directory, never listening on TCP (LDM_DIRECTX is served by
+// agent/login/directx.ts, which admits only the login servers). The cookie is made in-process
+// and written straight into the Xauthority file; no mcookie, no xauth, nothing in any argv.
+// Ready means: the socket accepts a connection with our cookie (the X setup handshake).
+
+import { randomBytes } from 'node:crypto';
+import { basename } from 'node:path';
+import { LtspError } from '../core/errors.ts';
+import { silentLogger, type Logger } from '../core/log.ts';
+import { FileSystem } from '../exec/files.ts';
+import { startDaemon, type Daemon } from '../exec/process.ts';
+import { encodeXauth, localEntries, newCookie, probeDisplay } from './xauth.ts';
+
+export interface XServerOptions {
+  display: number;
+  /** Virtual terminal (Xorg only); LTSP used vtN for :N. */
+  vt?: number;
+  /** `Xorg` (default), `Xvfb` or a path to either. */
+  program?: string;
+  /** From the X step: -config FILE, -depth N, -fp ... */
+  args?: readonly string[];
+  hostname: string;
+  /** Where the private Xauthority directory goes (LDM: /var/run/ldm-xauth-*). */
+  runDir?: string;
+  fs?: FileSystem;
+  log?: Logger;
+  startTimeoutMs?: number;
+}
+
+export interface XServer {
+  readonly display: number;
+  readonly xauthority: string;
+  readonly cookie: Buffer;
+  /** DISPLAY and XAUTHORITY for programs on this X server (greeter, hooks). */
+  readonly env: Readonly<Record<string, string>>;
+  readonly daemon: Daemon;
+  stop(): Promise<void>;
+}
+
+export function xServerArgv(o: { display: number; vt?: number; program: string; xauthority: string; args?: readonly string[] }): string[] {
+  const xvfb = /xvfb/i.test(basename(o.program));
+  const argv = [o.program, `:${o.display}`];
+  if (!xvfb) argv.push(`vt${o.vt ?? o.display}`);
+  argv.push('-auth', o.xauthority, '-nolisten', 'tcp', '-noreset');
+  if (xvfb && !(o.args ?? []).includes('-screen')) argv.push('-screen', '0', '1280x1024x24');
+  argv.push(...(o.args ?? []));
+  if (!xvfb) argv.push('-br');
+  return argv;
+}
+
+export async function startXServer(opts: XServerOptions): Promise<XServer> {
+  const log = opts.log ?? silentLogger;
+  const fs = opts.fs ?? new FileSystem('/');
+  const program = opts.program ?? 'Xorg';
+  if ((await probeDisplay(opts.display, undefined, 500)) !== 'absent') {
+    throw new LtspError(
+      'LTSP_EXEC_FAILED',
+      `display :${opts.display} is already in use`,
+      { key: `SCREEN_${String(opts.display).padStart(2, '0')}` },
+      `stop the other X server on :${opts.display} or use another SCREEN_NN`,
+    );
+  }
+  const dir = `${opts.runDir ?? '/run/ltsp'}/xauth-${randomBytes(6).toString('hex')}`;
+  await fs.mkdir(dir, 0o700);
+  const xauthority = `${dir}/Xauthority`;
+  const cookie = newCookie();
+  await fs.writeAtomic(xauthority, encodeXauth(localEntries(opts.display, opts.hostname, cookie)), 0o600);
+  const argv = xServerArgv({ display: opts.display, program, xauthority, ...(opts.vt !== undefined ? { vt: opts.vt } : {}), ...(opts.args ? { args: opts.args } : {}) });
+  const daemon = startDaemon(`X:${opts.display}`, argv, { log, stdio: 'ignore' });
+  const cleanup = async () => {
+    await daemon.stop(2000);
+    await fs.remove(dir);
+  };
+  const deadline = Date.now() + (opts.startTimeoutMs ?? 15000);
+  let exited = false;
+  void daemon.exited.then(() => (exited = true));
+  for (;;) {
+    const r = await probeDisplay(opts.display, cookie, 1000);
+    if (r === 'ok') break;
+    if (exited || Date.now() > deadline || r === 'refused') {
+      await cleanup();
+      throw new LtspError(
+        'LTSP_EXEC_FAILED',
+        r === 'refused' ? `X server on :${opts.display} refuses our cookie` : `X server ${program} on :${opts.display} did not start`,
+        { key: 'X_CONF' },
+        `run "${argv.join(' ')}" on the client and read its log (/var/log/Xorg.${opts.display}.log)`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  log.info({ display: opts.display, pid: daemon.pid }, 'X server ready');
+  return {
+    display: opts.display,
+    xauthority,
+    cookie,
+    env: { DISPLAY: `:${opts.display}`, XAUTHORITY: xauthority },
+    daemon,
+    stop: cleanup,
+  };
+}

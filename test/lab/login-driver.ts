@@ -1,0 +1,58 @@
+// Runs the login flow in the client namespace for an integration test: the test writes the
+// whole script as JSON to this program's stdin (so the passwords in it appear in no argv,
+// environment or file), the flow runs with a ScriptedGreeter, and every greeter event and the
+// final result come back as JSON lines on stdout. Logs go to `logFile`, as JSON lines.
+
+import { createWriteStream } from 'node:fs';
+import { Config } from '../../agent/config/config.ts';
+import { createLogger } from '../../agent/core/log.ts';
+import { runLogin, type DisplaySpec } from '../../agent/login/flow.ts';
+import type { GreeterAnswer } from '../../agent/login/greeter.ts';
+import { ScriptedGreeter } from './scripted-greeter.ts';
+
+export interface DriverInput {
+  config: Record<string, string>;
+  client: { ip: string; hostname: string; mac?: string };
+  display: DisplaySpec;
+  knownHostsFiles: string[];
+  rcDirs?: string[];
+  answers: GreeterAnswer[];
+  prompts?: string[];
+  maxSessions?: number;
+  maxAutologinFailures?: number;
+  connectTimeoutMs?: number;
+  soundEnv?: Record<string, string>;
+  logFile: string;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const emit = (o: unknown) => process.stdout.write(JSON.stringify(o) + '\n');
+
+const input = JSON.parse(await readStdin()) as DriverInput;
+const logStream = createWriteStream(input.logFile, { flags: 'a' });
+const log = createLogger({ destination: logStream, human: false, level: 'debug' });
+const result = await runLogin({
+  config: Config.fromRecord(input.config),
+  client: input.client,
+  display: input.display,
+  knownHostsFiles: input.knownHostsFiles,
+  ...(input.rcDirs ? { rcDirs: input.rcDirs } : {}),
+  ...(input.maxSessions !== undefined ? { maxSessions: input.maxSessions } : {}),
+  ...(input.maxAutologinFailures !== undefined ? { maxAutologinFailures: input.maxAutologinFailures } : {}),
+  ...(input.connectTimeoutMs !== undefined ? { connectTimeoutMs: input.connectTimeoutMs } : {}),
+  ...(input.soundEnv ? { soundEnv: input.soundEnv } : {}),
+  greeter: (d) => {
+    emit({ ev: 'display', display: d.display, xauthority: d.xauthority });
+    return new ScriptedGreeter(input.answers, input.prompts ?? [], emit);
+  },
+  log,
+});
+emit({ ev: 'result', result: result.kind === 'failed' ? { kind: 'failed', code: result.error.code, message: result.error.message, hint: result.error.hint } : result });
+emit({ ev: 'rss', bytes: process.memoryUsage().rss });
+await new Promise<void>((r) => logStream.end(() => r()));
+process.exit(0);

@@ -1,0 +1,168 @@
+// Shared set-up for the login integration tests: sshd + a test user + an ldminfod in the server
+// namespace, known_hosts as ltsp-update-sshkeys writes it, a tiny Xsession wrapper that records
+// the session environment, and a driver (test/lab/login-driver.ts) running the real login flow
+// in the client namespace, where it starts its own Xvfb.
+
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdirSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Lab } from './lab.ts';
+import { startSshd, createUser, type TestSshd, type TestUser } from './sshd.ts';
+import { startLdminfod } from './ldminfod.ts';
+import type { DriverInput } from './login-driver.ts';
+
+const DRIVER = fileURLToPath(new URL('./login-driver.ts', import.meta.url));
+
+export interface LoginRig {
+  readonly lab: Lab;
+  readonly sshd: TestSshd;
+  readonly user: TestUser;
+  readonly knownHosts: string;
+  readonly xsession: string;
+  readonly runDir: string;
+  readonly display: number;
+  readonly logFile: string;
+  readonly base: DriverInput;
+}
+
+let nextDisplay = 100 + (process.pid % 50) * 4;
+
+export async function makeRig(lab: Lab, o: { ldminfod?: boolean; keyboardInteractive?: boolean; rating?: number } = {}): Promise<LoginRig> {
+  chmodSync(lab.dir, 0o755); // the test user's session on the "server" reads the wrapper from here
+  const sshd = await startSshd(lab, o.keyboardInteractive === false ? { keyboardInteractive: false } : {});
+  const user = createUser(lab);
+  const srvDir = join(lab.dir, 'srv');
+  mkdirSync(srvDir, { recursive: true, mode: 0o755 });
+  const xsession = join(srvDir, 'Xsession');
+  // Like /etc/X11/Xsession for our purpose: record the environment, then run the session.
+  writeFileSync(xsession, '#!/bin/sh\nenv > "$HOME/session-env"\nexec /bin/sh -c "$1"\n', { mode: 0o755 });
+  if (o.ldminfod !== false) {
+    await startLdminfod(lab, { languages: ['en_US.UTF-8', 'de_DE.UTF-8'], sessions: [{ name: 'Logo', exec: 'xlogo' }], xsession, rating: o.rating ?? 80 });
+  }
+  const knownHosts = join(lab.dir, 'ssh_known_hosts');
+  sshd.writeKnownHosts(knownHosts);
+  const runDir = join(lab.dir, 'run');
+  mkdirSync(runDir, { recursive: true });
+  const display = nextDisplay++;
+  const logFile = join(lab.dir, 'agent.log');
+  return {
+    lab,
+    sshd,
+    user,
+    knownHosts,
+    xsession,
+    runDir,
+    display,
+    logFile,
+    base: {
+      config: { LDM_SERVER: lab.serverIp, SERVER: lab.serverIp, LDM_SESSION: 'xlogo', KILL_DBUS_DAEMON: 'False' },
+      client: { ip: lab.clientIp, hostname: 'ltsp-test', mac: '52:54:00:12:34:56' },
+      display: { kind: 'start', display, program: 'Xvfb', args: ['-screen', '0', '800x600x24'], runDir },
+      knownHostsFiles: [knownHosts],
+      rcDirs: [join(lab.dir, 'rc.d')],
+      answers: [],
+      maxSessions: 1,
+      logFile,
+    },
+  };
+}
+
+export interface Driver {
+  readonly child: ChildProcess;
+  readonly events: Array<Record<string, unknown>>;
+  waitFor(pred: (e: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  readonly done: Promise<{ result: Record<string, unknown>; rss?: number }>;
+}
+
+export function drive(rig: LoginRig, input: Partial<DriverInput>): Driver {
+  const full: DriverInput = { ...rig.base, ...input, config: { ...rig.base.config, ...(input.config ?? {}) } };
+  const child = spawn('ip', ['netns', 'exec', rig.lab.cli, process.execPath, '--import', 'tsx', DRIVER], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  rig.lab.defer(() => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      /* done */
+    }
+  });
+  const events: Array<Record<string, unknown>> = [];
+  const waiters: Array<() => void> = [];
+  let buf = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let i: number;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      try {
+        events.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        events.push({ ev: 'stdout', line });
+      }
+      for (const w of waiters) w();
+    }
+  });
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<void>((r) => child.on('close', () => {
+    for (const w of waiters) w();
+    r();
+  }));
+  child.stdin!.end(JSON.stringify(full));
+  const waitFor: Driver['waitFor'] = (pred, timeoutMs = 30_000) =>
+    new Promise((resolve, reject) => {
+      const check = () => {
+        const e = events.find(pred);
+        if (e) return resolve(e);
+        if (child.exitCode !== null) return reject(new Error(`driver exited; events: ${JSON.stringify(events)}\nstderr: ${stderr}`));
+      };
+      const t = setTimeout(() => reject(new Error(`timeout waiting; events: ${JSON.stringify(events)}\nstderr: ${stderr}`)), timeoutMs);
+      waiters.push(() => {
+        check();
+      });
+      check();
+      void exited.then(() => clearTimeout(t));
+    });
+  const done = exited.then(() => {
+    const r = events.find((e) => e['ev'] === 'result');
+    if (!r) throw new Error(`driver ended without a result; events: ${JSON.stringify(events)}\nstderr: ${stderr}`);
+    const rss = events.find((e) => e['ev'] === 'rss')?.['bytes'] as number | undefined;
+    return { result: r['result'] as Record<string, unknown>, ...(rss !== undefined ? { rss } : {}) };
+  });
+  return { child, events, waitFor, done };
+}
+
+export function xauthorityIn(runDir: string): string | undefined {
+  if (!existsSync(runDir)) return undefined;
+  for (const d of readdirSync(runDir)) if (d.startsWith('xauth-') && existsSync(join(runDir, d, 'Xauthority'))) return join(runDir, d, 'Xauthority');
+  return undefined;
+}
+
+/** Poll `xwininfo -root -tree` on the client display until a window whose line matches appears. */
+export async function waitForWindow(rig: LoginRig, match: RegExp, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    const xa = xauthorityIn(rig.runDir);
+    if (xa) {
+      try {
+        last = execFileSync('xwininfo', ['-root', '-tree', '-display', `:${rig.display}`], { env: { ...process.env, XAUTHORITY: xa }, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+        const line = last.split('\n').find((l) => match.test(l));
+        if (line) return line.trim();
+      } catch {
+        /* X not up yet */
+      }
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no window matching ${match} on :${rig.display}; last tree:\n${last}`);
+}
+
+/** End the user's session on the server the hard way (what an admin's pkill does). */
+export function killSession(rig: LoginRig): void {
+  try {
+    execFileSync('pkill', ['-KILL', '-u', rig.user.name], { stdio: 'ignore' });
+  } catch {
+    /* nothing left */
+  }
+}
