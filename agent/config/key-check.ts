@@ -1,0 +1,260 @@
+// Warnings about an lts.conf as an admin wrote it, key by key, against the registry in
+// keys.ts: keys nothing reads (with a did-you-mean), keys LTSP 5 documented but never read or
+// renamed, booleans LTSP 5 silently read as false, values LTSP 5's `eval` would have expanded
+// or executed, and values of the wrong type. This only reports; the steps decide what to do
+// with a value (agent/config/values.ts validates for each destination).
+//
+// It runs on whatever the parser let through, so it must not throw on any key or value.
+
+import { isIP } from 'node:net';
+import type { Problem, Where } from '../core/errors.ts';
+import { ldmBool, looksTrueButIsFalse, ltspBool } from './config.ts';
+import { suggestKeys } from './key-suggest.ts';
+import { describeType, findKey, indexOutOfRange, matchKey, type KeySpec, type ValueType } from './keys.ts';
+import type { ResolvedValue } from './ltsconf-resolve.ts';
+
+export interface KeyValue {
+  readonly key: string;
+  readonly value: string;
+  readonly file?: string | undefined;
+  readonly line?: number | undefined;
+}
+
+/** Every warning for these key/value pairs, in input order. */
+export function checkKeys(values: readonly KeyValue[]): Problem[] {
+  if (!Array.isArray(values)) return [];
+  const problems: Problem[] = [];
+  for (const kv of values) {
+    try {
+      problems.push(...checkKey(kv));
+    } catch (e) {
+      // A bug here must never cost a client its boot; say so and go on.
+      problems.push({
+        code: 'LTSP_VALUE_INVALID',
+        severity: 'warning',
+        message: `could not check this key (internal error: ${e instanceof Error ? e.message : String(e)})`,
+        where: whereOf(kv),
+      });
+    }
+  }
+  return problems;
+}
+
+/** checkKeys for the output of resolveLtsConf. */
+export function checkResolvedValues(values: readonly ResolvedValue[]): Problem[] {
+  return checkKeys(values.map((v) => ({ key: v.key, value: v.value, file: v.from.file, line: v.from.line })));
+}
+
+/** The warnings for one key/value pair. */
+export function checkKey(kv: KeyValue): Problem[] {
+  const key = typeof kv?.key === 'string' ? kv.key.toUpperCase() : String(kv?.key ?? '').toUpperCase();
+  const value = typeof kv?.value === 'string' ? kv.value : String(kv?.value ?? '');
+  const where = whereOf(kv, key);
+  const problems: Problem[] = [];
+  const add = (p: Omit<Problem, 'where'>) => problems.push({ ...p, where });
+
+  const unsafe = shellConstruct(value);
+  if (unsafe !== undefined) {
+    add({
+      code: 'LTSP_VALUE_UNSAFE',
+      severity: 'warning',
+      message: `the value contains ${unsafe}: LTSP 5 would have expanded/executed this in a shell; ltsp-agent uses it literally`,
+      hint: 'write the final value; logic that needs a shell belongs in a script inside the image',
+    });
+  }
+
+  const match = matchKey(key);
+  if (!match) {
+    add(unknownKey(key));
+    return problems;
+  }
+  // A per-screen override behaves like the key it overrides.
+  const spec = match.inner?.spec ?? match.spec;
+  const subject = match.inner ? `${match.inner.name} (overridden for one screen)` : 'this key';
+
+  if (spec.status === 'documented-but-ignored') {
+    add({
+      code: 'LTSP_KEY_IGNORED',
+      severity: 'warning',
+      message: `LTSP 5 never read ${subject}: ${spec.why}`,
+      hint: spec.use !== undefined ? `write ${spec.use} instead` : 'remove it; nothing reads it',
+    });
+    return problems;
+  }
+  if (spec.status === 'renamed') {
+    add({
+      code: 'LTSP_KEY_RENAMED',
+      severity: 'warning',
+      message:
+        spec.mapping.kind === 'copy'
+          ? `${spec.era} name of ${spec.use}: LTSP 5 still read it as ${spec.use}, which wins when both are set`
+          : `${spec.era} key: ${spec.mapping.how}`,
+      hint: `write ${spec.use} instead`,
+    });
+  }
+  // What finally reads the value: the key itself, or the one an old name maps onto.
+  const reader = spec.status === 'renamed' ? (findKey(spec.use) ?? spec) : spec;
+  if (reader.status === 'read' && reader.step === 'unsupported') {
+    // Switching an unsupported feature off is exactly what the agent does anyway.
+    if (spec.type.kind === 'bool' && !readsTrue(spec.type.reading, value)) return problems;
+    add({
+      code: 'LTSP_KEY_UNSUPPORTED',
+      severity: 'warning',
+      message: `LTSP 5 read ${reader === spec ? subject : reader.name} (${reader.meaning}), but ltsp-agent does not: ${reader.reason}`,
+      hint: 'remove it, or keep LTSP 5 for clients that need it',
+    });
+    return problems;
+  }
+
+  // Empty means unset to LTSP 5's scripts, and NONE removes the key; neither has a type.
+  if (value.trim() === '' || value.toUpperCase() === 'NONE') return problems;
+  for (const p of checkValue(spec, value)) add(p);
+  return problems;
+}
+
+function whereOf(kv: KeyValue | undefined, key?: string): Where {
+  const where: Where = {};
+  const k = key ?? (typeof kv?.key === 'string' ? kv.key.toUpperCase() : undefined);
+  if (k !== undefined && k !== '') where.key = k;
+  if (typeof kv?.file === 'string') where.file = kv.file;
+  if (typeof kv?.line === 'number' && Number.isFinite(kv.line)) where.line = kv.line;
+  return where;
+}
+
+function unknownKey(key: string): Omit<Problem, 'where'> {
+  const range = indexOutOfRange(key);
+  if (range) {
+    const fix = suggestKeys(key);
+    return {
+      code: 'LTSP_KEY_UNKNOWN',
+      severity: 'warning',
+      message: `shaped like ${range.spec.name}, but LTSP 5 never read the number ${range.index}; nothing reads this key`,
+      hint: fix.length > 0 ? `did you mean ${orList(fix)}?` : `use a number that fits ${range.spec.name}`,
+    };
+  }
+  const fix = suggestKeys(key);
+  return {
+    code: 'LTSP_KEY_UNKNOWN',
+    severity: 'warning',
+    message: 'neither LTSP 5 nor ltsp-agent knows this key',
+    hint: fix.length > 0 ? `did you mean ${orList(fix)}?` : 'if a script of your own reads it, ignore this warning',
+  };
+}
+
+const orList = (xs: readonly string[]) => (xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} or ${xs[xs.length - 1]}`);
+
+/**
+ * What `eval $(getltscfg -a)` would have acted on inside the double quotes it put around
+ * every value: command substitution, backticks, parameter expansion, backslash escapes.
+ */
+function shellConstruct(value: string): string | undefined {
+  if (value.includes('$(')) return '$( )';
+  if (value.includes('`')) return 'backticks';
+  // Named generically: the value may be a password, so not even one character of it is shown.
+  if (/\$(\{|[A-Za-z_0-9@*#?$!-])/.test(value)) return 'a $ expansion';
+  if (/\\[$`"\\]/.test(value)) return 'a backslash escape';
+  return undefined;
+}
+
+function readsTrue(reading: 'ltsp' | 'ldm', value: string): boolean {
+  return reading === 'ltsp' ? ltspBool(value) : ldmBool(value);
+}
+
+const FALSE_WORDS = /^(false|no|n|off|0)$/i;
+
+function show(spec: KeySpec, value: string): string {
+  if (spec.secret) return 'the value';
+  const v = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+  return JSON.stringify(v);
+}
+
+type Finding = Omit<Problem, 'where'>;
+
+function invalid(message: string, hint: string): Finding {
+  return { code: 'LTSP_VALUE_INVALID', severity: 'error', message, hint };
+}
+
+/** Type checks of a non-empty value against its registry type. */
+function checkValue(spec: KeySpec, value: string): Finding[] {
+  const t: ValueType = spec.type;
+  const v = value.trim();
+  const shown = show(spec, value);
+  switch (t.kind) {
+    case 'bool': {
+      if (readsTrue(t.reading, value) || FALSE_WORDS.test(value)) return [];
+      const who = t.reading === 'ltsp' ? 'LTSP 5 reads' : 'LDM reads';
+      const rule = t.reading === 'ltsp' ? 'only true, yes and y count, in any case' : 'only values starting with y or t count';
+      if (looksTrueButIsFalse(value) || readsTrue(t.reading, v) || ltspBool(v) || ldmBool(v)) {
+        return [
+          {
+            code: 'LTSP_VALUE_READS_FALSE',
+            severity: 'warning',
+            message: `${shown} looks true, but ${who} it as false (${rule})`,
+            hint: 'write True (or False, if off is meant)',
+          },
+        ];
+      }
+      return [
+        { code: 'LTSP_VALUE_INVALID', severity: 'warning', message: `${shown} is not a boolean; ${who} it as false`, hint: 'write True or False' },
+      ];
+    }
+    case 'int':
+    case 'port': {
+      const [min, max] = t.kind === 'port' ? [1, 65535] : [t.min, t.max];
+      if (!/^-?\d+$/.test(v)) return [invalid(`${shown} is not a whole number`, `write a number from ${min} to ${max}`)];
+      const n = Number(v);
+      if (n < min || n > max) return [invalid(`${shown} is out of range`, `write a number from ${min} to ${max}${t.kind === 'int' && t.unit ? ` (${t.unit})` : ''}`)];
+      return [];
+    }
+    case 'host': {
+      if (t.words?.some((w) => w.toLowerCase() === v.toLowerCase())) return [];
+      if (/\s/.test(v)) return [invalid(`${shown} is more than one host`, 'write one host name or IP address')];
+      return hostProblem(v, shown);
+    }
+    case 'hosts':
+      return v.split(/\s+/).flatMap((h) => hostProblem(h, JSON.stringify(h))).slice(0, 3);
+    case 'ip':
+      if (/\s/.test(v)) return [invalid(`${shown} is more than one address`, 'write one IP address')];
+      return isIP(v) ? [] : [invalid(`${shown} is not an IP address`, 'write an address such as 192.168.67.1')];
+    case 'ips':
+      return v
+        .split(/\s+/)
+        .filter((a) => isIP(a) === 0)
+        .slice(0, 3)
+        .map((a) => invalid(`${JSON.stringify(a)} is not an IP address`, 'write IP addresses separated by spaces'));
+    case 'path':
+      return v.startsWith('/') ? [] : [invalid(`${shown} is not an absolute path`, 'write a path starting with /')];
+    case 'word':
+      return /\s/.test(v) ? [invalid(`${shown} must be a single word`, `write ${describeType(t)} without spaces`)] : [];
+    case 'list':
+      return t.sep === 'comma' && /\s/.test(v)
+        ? [{ code: 'LTSP_VALUE_INVALID', severity: 'warning', message: `${shown} contains spaces; LTSP 5 splits this list at commas only`, hint: 'write the items separated by commas, without spaces' }]
+        : [];
+    case 'enum':
+      return t.values.some((x) => x.toLowerCase() === v.toLowerCase())
+        ? []
+        : [invalid(`${shown} is not one of the accepted values`, `write one of: ${t.values.join(', ')}`)];
+    case 'format':
+      return t.re.test(v) ? [] : [invalid(`${shown} is not ${t.expect}`, `write ${t.expect}`)];
+    case 'command':
+    case 'line':
+    case 'string':
+    case 'per-screen':
+      return [];
+  }
+}
+
+const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+function hostProblem(host: string, shown: string): Finding[] {
+  if (isIP(host) !== 0) return [];
+  const name = host.endsWith('.') ? host.slice(0, -1) : host;
+  const labels = name.split('.');
+  if (labels.every((l) => /^\d+$/.test(l))) {
+    return [invalid(`${shown} is not a valid IP address`, 'write four numbers from 0 to 255, such as 192.168.67.1')];
+  }
+  if (name.length > 253 || !labels.every((l) => LABEL.test(l))) {
+    return [invalid(`${shown} is not a valid host name or IP address`, 'use letters, digits, dashes and dots only')];
+  }
+  return [];
+}
