@@ -1,0 +1,329 @@
+// How the graphical greeter looks: a calm gradient, a centred card with the client's name,
+// the clock, the fields and buttons, and a bottom bar with the keyboard layout and the
+// power choices. It paints a LoginForm into a Canvas and says which rectangles changed and
+// where the clickable things are; it knows nothing about X.
+
+import { Canvas, mix, type Color } from './canvas.ts';
+import type { ChoiceId, FieldId, LoginForm, TextField } from './greeter-form.ts';
+import type { Rect } from './protocol.ts';
+import type { ScaledFont } from './truetype.ts';
+
+export interface Fonts {
+  regular(px: number): ScaledFont;
+  bold(px: number): ScaledFont;
+}
+
+export interface HitRegion extends Rect {
+  readonly field: FieldId;
+  readonly part: 'prev' | 'next' | 'body';
+}
+
+const C = {
+  skyTop: 0x173a57,
+  skyBottom: 0x0a1826,
+  glow: 0x2f6d93,
+  bar: 0x081320,
+  card: 0xffffff,
+  header: 0x245f88,
+  headerText: 0xffffff,
+  headerMuted: 0xc4dcec,
+  text: 0x1d2733,
+  muted: 0x66768a,
+  fieldBg: 0xf4f6f9,
+  fieldBorder: 0xcfd8e1,
+  accent: 0x2b79b0,
+  accentDark: 0x1d5d8a,
+  disabled: 0xa9b4bf,
+  error: 0xb3261e,
+  errorBg: 0xfcebea,
+  infoBg: 0xe7f0f8,
+  good: 0x2e7d32,
+  fair: 0xa86400,
+  barText: 0xd5e2ee,
+} as const;
+
+const CARD_WIDTH = 440;
+const PAD = 32;
+const RADIUS = 14;
+const BAR_HEIGHT = 48;
+const SHADOW = 18;
+
+export class GreeterPainter {
+  /** What is on screen (the full root-sized picture). */
+  readonly frame: Canvas;
+  private readonly background: Canvas;
+  private previousCard: Rect | undefined;
+  private hits: HitRegion[] = [];
+
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    private readonly fonts: Fonts,
+  ) {
+    this.background = paintBackground(width, height);
+    this.frame = new Canvas(width, height);
+    this.frame.pixels.set(this.background.pixels);
+  }
+
+  /** Repaint everything that depends on the form; returns the rectangles to send to the screen. */
+  paint(form: LoginForm, now: Date): Rect[] {
+    this.hits = [];
+    const card = this.paintCard(form, now);
+    const bar = this.paintBar(form);
+    const dirty = [card, bar];
+    if (this.previousCard) dirty[0] = union(this.previousCard, card);
+    this.previousCard = card;
+    return dirty;
+  }
+
+  /** The field (and which part of it) at screen position (x, y). */
+  hitTest(x: number, y: number): HitRegion | undefined {
+    return this.hits.find((h) => x >= h.x && x < h.x + h.width && y >= h.y && y < h.y + h.height);
+  }
+
+  private restore(r: Rect): void {
+    const y0 = Math.max(0, r.y);
+    const y1 = Math.min(this.height, r.y + r.height);
+    for (let y = y0; y < y1; y++) {
+      const from = y * this.width + Math.max(0, r.x);
+      this.frame.pixels.set(this.background.pixels.subarray(from, y * this.width + Math.min(this.width, r.x + r.width)), from);
+    }
+  }
+
+  private paintCard(form: LoginForm, now: Date): Rect {
+    const f = this.fonts;
+    const c = this.frame;
+    const h = cardHeight(form, this.fonts);
+    const x = Math.round((this.width - CARD_WIDTH) / 2);
+    const y = Math.max(SHADOW, Math.round((this.height - BAR_HEIGHT - h) / 2));
+    const area = { x: x - SHADOW, y: y - SHADOW, width: CARD_WIDTH + 2 * SHADOW, height: h + 2 * SHADOW + 8 };
+    this.restore(this.previousCard ? union(this.previousCard, area) : area);
+
+    for (let i = SHADOW; i > 0; i -= 2) c.fillRoundRect(x - i / 2, y - i / 2 + 6, CARD_WIDTH + i, h + i, RADIUS + i / 2, 0x000000, 0.035);
+    c.fillRoundRect(x, y, CARD_WIDTH, h, RADIUS, C.card);
+
+    // Header: who this client is, and the time.
+    const headerH = 92;
+    c.fillRoundRect(x, y, CARD_WIDTH, headerH, RADIUS, C.header);
+    c.fillRect(x, y + headerH - RADIUS, CARD_WIDTH, RADIUS, C.header);
+    const { hostname, ip } = form.setup.title;
+    const clock = now.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+    const clockW = f.bold(30).measure(clock);
+    c.text(x + CARD_WIDTH - PAD - clockW, y + 48, clock, f.bold(30), C.headerText);
+    c.text(x + PAD, y + 44, fit(hostname, f.bold(22), CARD_WIDTH - 2 * PAD - clockW - 16), f.bold(22), C.headerText);
+    const date = now.toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long' });
+    c.text(x + PAD, y + 70, ip ?? 'LTSP thin client', f.regular(14), C.headerMuted);
+    c.text(x + CARD_WIDTH - PAD - f.regular(14).measure(date), y + 70, date, f.regular(14), C.headerMuted);
+
+    let cy = y + headerH + 26;
+    const inner = CARD_WIDTH - 2 * PAD;
+    const enabled = form.mode !== 'busy';
+    if (form.mode === 'prompt' || (form.mode === 'busy' && form.focus === 'answer')) {
+      for (const line of wrap(form.prompt.text, f.regular(16), inner)) {
+        c.text(x + PAD, cy + 14, line, f.regular(16), C.text);
+        cy += 22;
+      }
+      cy += 8;
+      this.textField('answer', form.answer, !form.prompt.echo, x + PAD, cy, inner, form, enabled);
+      cy += 42 + 22;
+      this.button('answer', 'Continue', x + PAD, cy, inner, 44, 'primary', form, enabled);
+      cy += 44 + 18;
+    } else {
+      c.text(x + PAD, cy + 10, 'User name', f.bold(13), C.muted);
+      cy += 18;
+      this.textField('user', form.user, false, x + PAD, cy, inner, form, enabled);
+      cy += 42 + 14;
+      c.text(x + PAD, cy + 10, 'Password', f.bold(13), C.muted);
+      cy += 18;
+      this.textField('password', form.password, true, x + PAD, cy, inner, form, enabled);
+      cy += 42 + 18;
+      for (const [id, label] of [['server', 'Server'], ['session', 'Session'], ['language', 'Language']] as const) {
+        if (!form.choices[id]) continue;
+        c.text(x + PAD, cy + 23, label, f.bold(13), C.muted);
+        this.choice(id, form, x + PAD + 96, cy, inner - 96, enabled);
+        cy += 44;
+      }
+      cy += 8;
+      this.button('login', form.mode === 'busy' ? 'Logging in…' : 'Log in', x + PAD, cy, inner, 44, 'primary', form, enabled);
+      cy += 44 + 12;
+      if (form.setup.allowGuest) {
+        const label = form.guestIn !== undefined && form.user.text === '' ? `Log in as guest (${form.guestIn} s)` : 'Log in as guest';
+        this.button('guest', label, x + PAD, cy, inner, 40, 'secondary', form, enabled);
+        cy += 40 + 12;
+      } else if (form.guestIn !== undefined && form.user.text === '') {
+        const note = `Automatic login in ${form.guestIn} s`;
+        c.text(x + (CARD_WIDTH - f.regular(13).measure(note)) / 2, cy + 14, note, f.regular(13), C.muted);
+        cy += 24;
+      }
+      cy += 6;
+    }
+    this.messageLine(form, x + PAD, cy, inner);
+    return area;
+  }
+
+  private textField(id: FieldId, field: TextField, hidden: boolean, x: number, y: number, w: number, form: LoginForm, enabled: boolean): void {
+    const c = this.frame;
+    const focused = enabled && form.focus === id;
+    c.fillRoundRect(x, y, w, 42, 7, focused ? 0xffffff : C.fieldBg);
+    c.strokeRoundRect(x, y, w, 42, 7, focused ? 2 : 1, focused ? C.accent : C.fieldBorder);
+    this.hits.push({ field: id, part: 'body', x, y, width: w, height: 42 });
+    const font = this.fonts.regular(hidden ? 15 : 16);
+    const shown = hidden ? '•'.repeat([...field.text].length) : field.text;
+    const { text, cursorX } = visibleText(shown, field.cursor, font, w - 28);
+    c.text(x + 14, y + 27, text, font, enabled ? C.text : C.disabled);
+    if (focused) c.fillRect(x + 15 + cursorX, y + 11, 2, 21, C.accent);
+  }
+
+  private choice(id: ChoiceId, form: LoginForm, x: number, y: number, w: number, enabled: boolean): void {
+    const c = this.frame;
+    const f = this.fonts;
+    const choice = form.choices[id]!;
+    const opt = choice.options[choice.index]!;
+    const focused = enabled && form.focus === id;
+    c.fillRoundRect(x, y, w, 34, 17, focused ? 0xe6f0f8 : C.fieldBg);
+    if (focused) c.strokeRoundRect(x, y, w, 34, 17, 2, C.accent);
+    const arrow = f.regular(12);
+    const arrowColor = enabled ? (focused ? C.accent : C.muted) : C.disabled;
+    c.text(x + 14, y + 22, '◀', arrow, arrowColor);
+    c.text(x + w - 14 - arrow.measure('▶'), y + 22, '▶', arrow, arrowColor);
+    const noteFont = f.bold(12);
+    const noteW = opt.note ? noteFont.measure(opt.note) + 10 : 0;
+    const label = fit(opt.label, f.regular(15), w - 72 - noteW);
+    const labelW = f.regular(15).measure(label);
+    const start = x + (w - labelW - noteW) / 2;
+    c.text(start, y + 22, label, f.regular(15), enabled ? C.text : C.disabled);
+    if (opt.note) {
+      const tone = opt.tone === 'good' ? C.good : opt.tone === 'fair' ? C.fair : opt.tone ? C.error : C.muted;
+      c.text(start + labelW + 10, y + 22, opt.note, noteFont, tone);
+    }
+    this.hits.push({ field: id, part: 'prev', x, y, width: 40, height: 34 }, { field: id, part: 'next', x: x + 40, y, width: w - 40, height: 34 });
+  }
+
+  private button(id: FieldId, label: string, x: number, y: number, w: number, h: number, style: 'primary' | 'secondary', form: LoginForm, enabled: boolean): void {
+    const c = this.frame;
+    const focused = enabled && form.focus === id;
+    const font = this.fonts.bold(15);
+    if (style === 'primary') {
+      if (focused) c.fillRoundRect(x - 3, y - 3, w + 6, h + 6, 10, C.accent, 0.3);
+      c.fillRoundRect(x, y, w, h, 8, enabled ? (focused ? C.accentDark : C.accent) : C.disabled);
+      c.text(x + (w - font.measure(label)) / 2, y + h / 2 + 6, label, font, 0xffffff);
+    } else {
+      c.fillRoundRect(x, y, w, h, 8, focused ? 0xe6f0f8 : 0xffffff);
+      c.strokeRoundRect(x, y, w, h, 8, focused ? 2 : 1, enabled ? C.accent : C.disabled);
+      c.text(x + (w - font.measure(label)) / 2, y + h / 2 + 6, label, font, enabled ? C.accentDark : C.disabled);
+    }
+    this.hits.push({ field: id, part: 'body', x, y, width: w, height: h });
+  }
+
+  private messageLine(form: LoginForm, x: number, y: number, w: number): void {
+    const m = form.message;
+    if (!m) return;
+    const c = this.frame;
+    const font = this.fonts.regular(14);
+    const error = m.kind === 'error';
+    c.fillRoundRect(x, y, w, 34, 7, error ? C.errorBg : C.infoBg);
+    c.fillRoundRect(x, y, 4, 34, 2, error ? C.error : C.accent);
+    c.text(x + 16, y + 22, fit(m.text, font, w - 28), font, error ? C.error : C.accentDark);
+  }
+
+  private paintBar(form: LoginForm): Rect {
+    const c = this.frame;
+    const f = this.fonts;
+    const r = { x: 0, y: this.height - BAR_HEIGHT, width: this.width, height: BAR_HEIGHT };
+    this.restore(r);
+    c.fillRect(r.x, r.y, r.width, r.height, C.bar);
+    c.fillRect(r.x, r.y, r.width, 1, 0x1f3a52);
+    const base = r.y + 30;
+    let lx = 24;
+    lx = c.text(lx, base, 'LTSP', f.bold(15), C.barText) + 18;
+    if (form.setup.keyboardLayout) {
+      const label = `${f.regular(14).has(0x2328) ? '⌨  ' : 'Keyboard: '}${form.setup.keyboardLayout}`;
+      const w = f.regular(14).measure(label) + 20;
+      c.fillRoundRect(lx, r.y + 11, w, 26, 13, 0x1c3348);
+      c.text(lx + 10, base - 1, label, f.regular(14), C.barText);
+    }
+    let rx = this.width - 24;
+    for (const [id, label] of [['shutdown', 'Shut down'], ['reboot', 'Restart']] as const) {
+      const font = f.regular(14);
+      const w = font.measure(label) + 28;
+      rx -= w;
+      const focused = form.mode === 'login' && form.focus === id;
+      c.fillRoundRect(rx, r.y + 9, w, 30, 15, focused ? C.accent : 0x16293b);
+      c.text(rx + 14, base, label, font, focused ? 0xffffff : C.barText);
+      this.hits.push({ field: id, part: 'body', x: rx, y: r.y + 9, width: w, height: 30 });
+      rx -= 10;
+    }
+    return r;
+  }
+}
+
+function cardHeight(form: LoginForm, fonts: Fonts): number {
+  const header = 92 + 26;
+  const message = 34 + PAD;
+  if (form.mode === 'prompt' || (form.mode === 'busy' && form.focus === 'answer')) {
+    return header + wrap(form.prompt.text, fonts.regular(16), CARD_WIDTH - 2 * PAD).length * 22 + 8 + 64 + 62 + message;
+  }
+  const choices = (['server', 'session', 'language'] as const).filter((id) => form.choices[id]).length;
+  const guest = form.setup.allowGuest ? 52 : form.setup.loginTimeoutS ? 24 : 0;
+  return header + 2 * 74 + 4 + choices * 44 + 8 + 56 + guest + 6 + message;
+}
+
+function paintBackground(width: number, height: number): Canvas {
+  const c = new Canvas(width, height);
+  const cx = width / 2;
+  const cy = height * 0.42;
+  const sigma2 = (Math.max(width, height) * 0.45) ** 2;
+  for (let y = 0; y < height; y++) {
+    const sky = mix(C.skyTop, C.skyBottom, y / height);
+    for (let x = 0; x < width; x++) {
+      const d2 = (x - cx) ** 2 + ((y - cy) * 1.4) ** 2;
+      c.pixels[y * width + x] = mix(sky, C.glow, 0.45 * Math.exp(-d2 / sigma2));
+    }
+  }
+  return c;
+}
+
+const union = (a: Rect, b: Rect): Rect => {
+  const x = Math.min(a.x, b.x);
+  const y = Math.min(a.y, b.y);
+  return { x, y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: Math.max(a.y + a.height, b.y + b.height) - y };
+};
+
+/** Shorten with an ellipsis to fit `width`. */
+function fit(text: string, font: ScaledFont, width: number): string {
+  if (font.measure(text) <= width) return text;
+  const ch = [...text];
+  while (ch.length > 0 && font.measure(ch.join('') + '…') > width) ch.pop();
+  return ch.join('') + '…';
+}
+
+/** Break text into lines of at most `width` pixels, at spaces. */
+function wrap(text: string, font: ScaledFont, width: number): string[] {
+  const lines: string[] = [];
+  for (const paragraph of text.split('\n')) {
+    let line = '';
+    for (const word of paragraph.split(/\s+/)) {
+      const candidate = line ? `${line} ${word}` : word;
+      if (line && font.measure(candidate) > width) {
+        lines.push(line);
+        line = word;
+      } else line = candidate;
+    }
+    lines.push(fit(line, font, width));
+  }
+  return lines.slice(0, 6);
+}
+
+/** The part of a field's text that fits, scrolled so the cursor stays visible. */
+function visibleText(text: string, cursor: number, font: ScaledFont, width: number): { text: string; cursorX: number } {
+  let ch = [...text];
+  let cur = cursor;
+  while (ch.length > 0 && font.measure(ch.join('')) > width) {
+    if (cur > ch.length / 2) {
+      ch = ch.slice(1);
+      cur--;
+    } else ch = ch.slice(0, -1);
+  }
+  return { text: ch.join(''), cursorX: font.measure(ch.slice(0, Math.max(0, cur)).join('')) };
+}
+
