@@ -129,4 +129,4 @@ export const LIMIT_ONE_SESSION_COMMAND = shq(
 ).replace(/^/, 'exec /bin/sh -c ');
 
 /** LDM_DIRECTX (LDM's S01-setup-xauth): merge the client display's cookie, read from stdin, into the user's Xauthority. */
-export const DIRECTX_XAUTH_COMMAND = 'xauth -q nmerge -';
+export const DIRECTX_XAUTH_COMMAND = 'xauth -q merge -';

@@ -27,6 +27,7 @@ interface ClientChannel extends Duplex {
 interface Ssh2Client {
   on(ev: 'x11', fn: (info: unknown, accept: () => Duplex, reject: () => void) => void): void;
   once(ev: 'close', fn: () => void): void;
+  on(ev: 'error', fn: (e: Error) => void): void;
   exec(cmd: string, opts: Record<string, unknown>, cb: (err: Error | undefined, ch: ClientChannel) => void): void;
 }
 
@@ -226,6 +227,9 @@ export async function sshLogin(o: SshLoginOptions): Promise<SshConnection> {
 
   const conn = ssh.connection as unknown as Ssh2Client;
   const closed = new Promise<void>((resolve) => conn.once('close', () => resolve()));
+  // After login a socket error (reset, keepalive timeout) only means the session is over;
+  // 'close' follows and ends it. Without a listener ssh2's 'error' would kill the agent.
+  conn.on('error', (e: Error) => log.warn({ host: o.host, err: e.message }, 'ssh: connection error'));
   log.info({ host: o.host, port, user: o.username }, 'ssh: logged in');
 
   return {

@@ -36,6 +36,8 @@ const emit = (o: unknown) => process.stdout.write(JSON.stringify(o) + '\n');
 const input = JSON.parse(await readStdin()) as DriverInput;
 const logStream = createWriteStream(input.logFile, { flags: 'a' });
 const log = createLogger({ destination: logStream, human: false, level: 'debug' });
+const answers = input.answers;
+const prompts = input.prompts ?? [];
 const result = await runLogin({
   config: Config.fromRecord(input.config),
   client: input.client,
@@ -48,7 +50,7 @@ const result = await runLogin({
   ...(input.soundEnv ? { soundEnv: input.soundEnv } : {}),
   greeter: (d) => {
     emit({ ev: 'display', display: d.display, xauthority: d.xauthority });
-    return new ScriptedGreeter(input.answers, input.prompts ?? [], emit);
+    return new ScriptedGreeter(answers, prompts, emit);
   },
   log,
 });

@@ -4,7 +4,7 @@
 // in the client namespace, where it starts its own Xvfb.
 
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Lab } from './lab.ts';
@@ -28,9 +28,16 @@ export interface LoginRig {
 
 let nextDisplay = 100 + (process.pid % 50) * 4;
 
-export async function makeRig(lab: Lab, o: { ldminfod?: boolean; keyboardInteractive?: boolean; rating?: number } = {}): Promise<LoginRig> {
+export async function makeRig(
+  lab: Lab,
+  o: { ldminfod?: boolean; keyboardInteractive?: boolean; rating?: number; extraAddresses?: string[] } = {},
+): Promise<LoginRig> {
   chmodSync(lab.dir, 0o755); // the test user's session on the "server" reads the wrapper from here
-  const sshd = await startSshd(lab, o.keyboardInteractive === false ? { keyboardInteractive: false } : {});
+  for (const a of o.extraAddresses ?? []) execFileSync('ip', ['-n', lab.srv, 'addr', 'add', `${a}/24`, 'dev', `vs${lab.id}`]);
+  const sshd = await startSshd(lab, {
+    ...(o.keyboardInteractive === false ? { keyboardInteractive: false } : {}),
+    ...(o.extraAddresses ? { extraAddresses: o.extraAddresses } : {}),
+  });
   const user = createUser(lab);
   const srvDir = join(lab.dir, 'srv');
   mkdirSync(srvDir, { recursive: true, mode: 0o755 });
@@ -129,6 +136,7 @@ export function drive(rig: LoginRig, input: Partial<DriverInput>): Driver {
     const rss = events.find((e) => e['ev'] === 'rss')?.['bytes'] as number | undefined;
     return { result: r['result'] as Record<string, unknown>, ...(rss !== undefined ? { rss } : {}) };
   });
+  done.catch(() => undefined); // a test that fails first must report its own error, not this one
   return { child, events, waitFor, done };
 }
 
@@ -155,7 +163,9 @@ export async function waitForWindow(rig: LoginRig, match: RegExp, timeoutMs = 30
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`no window matching ${match} on :${rig.display}; last tree:\n${last}`);
+  const agentLog = existsSync(rig.logFile) ? readFileSync(rig.logFile, 'utf8').slice(-6000) : '(no agent log)';
+  const sshdLog = existsSync(join(rig.sshd.dir, 'sshd.log')) ? readFileSync(join(rig.sshd.dir, 'sshd.log'), 'utf8').slice(-3000) : '';
+  throw new Error(`no window matching ${match} on :${rig.display}; last tree:\n${last}\nagent log:\n${agentLog}\nsshd log:\n${sshdLog}`);
 }
 
 /** End the user's session on the server the hard way (what an admin's pkill does). */

@@ -1,6 +1,7 @@
 // A Greeter that plays a script instead of showing a screen: `ask` returns the next scripted
 // answer (shutdown when the script is used up), `prompt` answers keyboard-interactive prompts
-// from its own list, and every call is recorded for the test to check.
+// from its own list, and every call is recorded for the test to check. The answer lists are
+// consumed in place, so greeters made for later X servers continue the same script.
 
 import type { Greeter, GreeterAnswer, GreeterSetup } from '../../agent/login/greeter.ts';
 
@@ -17,8 +18,8 @@ export class ScriptedGreeter implements Greeter {
   readonly #onEvent: ((e: GreeterEvent) => void) | undefined;
 
   constructor(answers: GreeterAnswer[], prompts: string[] = [], onEvent?: (e: GreeterEvent) => void) {
-    this.#answers = [...answers];
-    this.#prompts = [...prompts];
+    this.#answers = answers;
+    this.#prompts = prompts;
     this.#onEvent = onEvent;
   }
 

@@ -25,6 +25,8 @@ export interface SshdOptions {
   port?: number;
   keyboardInteractive?: boolean;
   keyType?: 'ed25519' | 'ecdsa' | 'rsa';
+  /** More addresses to listen on (a second "server" in the same namespace). */
+  extraAddresses?: readonly string[];
 }
 
 function keygen(path: string, type: string): string {
@@ -41,7 +43,7 @@ export async function startSshd(lab: Lab, opts: SshdOptions = {}): Promise<TestS
   const keyPath = join(dir, 'hostkey');
   let hostKey = keygen(keyPath, opts.keyType ?? 'ed25519');
   const config = [
-    `ListenAddress ${lab.serverIp}:${port}`,
+    ...[lab.serverIp, ...(opts.extraAddresses ?? [])].map((a) => `ListenAddress ${a}:${port}`),
     `HostKey ${keyPath}`,
     `PidFile ${join(dir, 'sshd.pid')}`,
     'PasswordAuthentication yes',
