@@ -9,6 +9,7 @@
 import { isIP } from 'node:net';
 import type { Problem, Where } from '../core/errors.ts';
 import { ldmBool, looksTrueButIsFalse, ltspBool } from './config.ts';
+import { asciiUpper } from './fnmatch.ts';
 import { suggestKeys } from './key-suggest.ts';
 import { describeType, findKey, indexOutOfRange, matchKey, type KeySpec, type ValueType } from './keys.ts';
 import type { ResolvedValue } from './ltsconf-resolve.ts';
@@ -47,23 +48,26 @@ export function checkResolvedValues(values: readonly ResolvedValue[]): Problem[]
 
 /** The warnings for one key/value pair. */
 export function checkKey(kv: KeyValue): Problem[] {
-  const key = typeof kv?.key === 'string' ? kv.key.toUpperCase() : String(kv?.key ?? '').toUpperCase();
-  const value = typeof kv?.value === 'string' ? kv.value : String(kv?.value ?? '');
+  const key = asciiUpper(text(kv?.key));
+  const value = text(kv?.value);
   const where = whereOf(kv, key);
   const problems: Problem[] = [];
   const add = (p: Omit<Problem, 'where'>) => problems.push({ ...p, where });
 
+  const match = matchKey(key);
   const unsafe = shellConstruct(value);
   if (unsafe !== undefined) {
+    const secret = (match?.inner?.spec ?? match?.spec)?.secret === true;
     add({
       code: 'LTSP_VALUE_UNSAFE',
       severity: 'warning',
       message: `the value contains ${unsafe}: LTSP 5 would have expanded/executed this in a shell; ltsp-agent uses it literally`,
-      hint: 'write the final value; logic that needs a shell belongs in a script inside the image',
+      hint: secret
+        ? 'LTSP 5 clients sent the expanded text, not what is written here; make sure the account has the password written here'
+        : 'write the final value; logic that needs a shell belongs in a script inside the image',
     });
   }
 
-  const match = matchKey(key);
   if (!match) {
     add(unknownKey(key));
     return problems;
@@ -107,14 +111,19 @@ export function checkKey(kv: KeyValue): Problem[] {
   }
 
   // Empty means unset to LTSP 5's scripts, and NONE removes the key; neither has a type.
-  if (value.trim() === '' || value.toUpperCase() === 'NONE') return problems;
+  if (value.trim() === '' || asciiUpper(value) === 'NONE') return problems;
   for (const p of checkValue(spec, value)) add(p);
   return problems;
 }
 
+/** Callers in plain JavaScript may hand over anything; only strings and numbers count. */
+function text(x: unknown): string {
+  return typeof x === 'string' ? x : typeof x === 'number' || typeof x === 'boolean' ? String(x) : '';
+}
+
 function whereOf(kv: KeyValue | undefined, key?: string): Where {
   const where: Where = {};
-  const k = key ?? (typeof kv?.key === 'string' ? kv.key.toUpperCase() : undefined);
+  const k = key ?? asciiUpper(text(kv?.key));
   if (k !== undefined && k !== '') where.key = k;
   if (typeof kv?.file === 'string') where.file = kv.file;
   if (typeof kv?.line === 'number' && Number.isFinite(kv.line)) where.line = kv.line;
@@ -181,7 +190,7 @@ function checkValue(spec: KeySpec, value: string): Finding[] {
   const shown = show(spec, value);
   switch (t.kind) {
     case 'bool': {
-      if (readsTrue(t.reading, value) || FALSE_WORDS.test(value)) return [];
+      if (readsTrue(t.reading, value) || FALSE_WORDS.test(v)) return [];
       const who = t.reading === 'ltsp' ? 'LTSP 5 reads' : 'LDM reads';
       const rule = t.reading === 'ltsp' ? 'only true, yes and y count, in any case' : 'only values starting with y or t count';
       if (looksTrueButIsFalse(value) || readsTrue(t.reading, v) || ltspBool(v) || ldmBool(v)) {

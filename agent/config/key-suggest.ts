@@ -12,6 +12,7 @@ import {
   splitScreenOverride,
   type KeySpec,
 } from './keys.ts';
+import { asciiUpper } from './fnmatch.ts';
 
 /** Names longer than this are garbage, not typos; comparing them would only cost time. */
 const MAX_NAME = 120;
@@ -75,7 +76,7 @@ function normalise(upper: string): string {
  * close. `name` itself is never suggested.
  */
 export function suggestKeys(name: string): string[] {
-  const upper = name.toUpperCase();
+  const upper = asciiUpper(name);
   if (upper.length === 0 || upper.length > MAX_NAME) return [];
 
   // A per-screen override of an unknown key: suggest for the key part.

@@ -11,6 +11,7 @@
 // Names are compared upper-cased: getltscfg upper-cases every key it prints.
 
 import type { StepName } from '../plan/actions.ts';
+import { asciiUpper } from './fnmatch.ts';
 
 export type Area =
   | 'core'
@@ -117,18 +118,18 @@ const int = (min: number, max: number, unit?: string): ValueType =>
 const enumOf = (...values: string[]): ValueType => ({ kind: 'enum', values });
 const format = (re: RegExp, expect: string): ValueType => ({ kind: 'format', re, expect });
 const T = {
-  port: { kind: 'port' } as ValueType,
-  host: { kind: 'host' } as ValueType,
-  hosts: { kind: 'hosts' } as ValueType,
-  ips: { kind: 'ips' } as ValueType,
-  path: { kind: 'path' } as ValueType,
-  word: { kind: 'word' } as ValueType,
-  words: { kind: 'list', sep: 'space' } as ValueType,
-  commaList: { kind: 'list', sep: 'comma' } as ValueType,
-  command: { kind: 'command' } as ValueType,
-  line: { kind: 'line' } as ValueType,
-  string: { kind: 'string' } as ValueType,
-};
+  port: { kind: 'port' },
+  host: { kind: 'host' },
+  hosts: { kind: 'hosts' },
+  ips: { kind: 'ips' },
+  path: { kind: 'path' },
+  word: { kind: 'word' },
+  words: { kind: 'list', sep: 'space' },
+  commaList: { kind: 'list', sep: 'comma' },
+  command: { kind: 'command' },
+  line: { kind: 'line' },
+  string: { kind: 'string' },
+} as const satisfies Record<string, ValueType>;
 const unset: KeyDefault = { kind: 'unset' };
 const val = (value: string): KeyDefault => ({ kind: 'value', value });
 const derived = (how: string): KeyDefault => ({ kind: 'derived', how });
@@ -154,13 +155,13 @@ function key(
   disposition: Disposition,
   extra: Row = {},
 ): KeySpec {
-  return { name, area, type, default: dflt, meaning, ...extra, ...disposition } as KeySpec;
+  return { name, area, type, default: dflt, meaning, ...extra, ...disposition };
 }
 
 const HHMM = format(/^([01]?\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM');
 const LOCALAPPS = 'local applications (sshfs home, user creation on the client) are not implemented';
 const JETPIPE = 'sharing a client printer over TCP (jetpipe) is not implemented';
-const LTSPFS = 'local media over ltspfs is not implemented (LTSP 19 dropped it too)';
+const LTSPFS = 'ltsp-agent does not filter which devices ltspfs shares (LTSP 19 dropped ltspfs altogether)';
 const FAT = 'ltsp-agent runs thin clients only; fat-client (local session) mode is not implemented';
 
 // ---- the registry --------------------------------------------------------------------------
@@ -175,7 +176,8 @@ export const ALL_KEYS: readonly KeySpec[] = [
   key('PROCESS_LTS_CONF', 'core', bool(), unset, 'force the configuration to be computed again instead of read from the boot cache',
     unsupported('ltsp-agent resolves lts.conf from scratch at every start; there is no cache to refresh')),
   key('LTSP_FATCLIENT', 'core', bool(), derived('True when the image has a desktop session and RAM >= FAT_RAM_THRESHOLD'),
-    'run desktop sessions on the client itself instead of on the server', unsupported(FAT)),
+    'run desktop sessions on the client itself instead of on the server',
+    unsupported(`${FAT} (the swap step still uses the key to pick its default threshold)`)),
   key('FAT_RAM_THRESHOLD', 'core', int(0, 16777216, 'MB'), val('400'), 'RAM needed before a client becomes a fat client automatically',
     unsupported(FAT), { manDefault: '300' }),
 
@@ -419,10 +421,17 @@ export const ALL_KEYS: readonly KeySpec[] = [
   // devices
   key('LOCAL_STORAGE', 'devices', bool(), unset, 'local media sharing (LTSP 4 name)', renamed('LOCALDEV', 'LTSP 4')),
   key('LOCALDEV', 'devices', bool(), derived('True when ltspfsd is installed; unset on fat clients'),
-    'make USB sticks and CDs of the client visible in the remote session', unsupported(LTSPFS)),
-  ...['LOCALDEV_DENY_CD', 'LOCALDEV_DENY_FLOPPY', 'LOCALDEV_DENY_INTERNAL_DISKS', 'LOCALDEV_DENY_USB'].map((n) =>
-    key(n, 'devices', bool(), val(n === 'LOCALDEV_DENY_INTERNAL_DISKS' ? 'True' : 'False'),
-      `do not share ${n.slice('LOCALDEV_DENY_'.length).toLowerCase().replace('_', ' ')} devices through ltspfs`, unsupported(LTSPFS))),
+    'make USB sticks and CDs of the client visible in the remote session; the ltspfs package does the work, the login runs its cleanup at logout',
+    step('login')),
+  ...(
+    [
+      ['CD', 'CD and DVD drives', 'False'],
+      ['FLOPPY', 'floppy drives', 'False'],
+      ['INTERNAL_DISKS', 'internal disks', 'True'],
+      ['USB', 'USB storage', 'False'],
+    ] as const
+  ).map(([suffix, what, dflt]) =>
+    key(`LOCALDEV_DENY_${suffix}`, 'devices', bool(), val(dflt), `do not share ${what} through ltspfs`, unsupported(LTSPFS))),
   key('LOCALDEV_DENY', 'devices', T.string, unset, 'udev property filters (ID_X:value+..., ...) of devices not to share', unsupported(LTSPFS)),
   key('LOCAL_APPS', 'devices', bool(), derived('True when sshfs is installed'), 'run some applications on the client with the server home over sshfs',
     unsupported(LOCALAPPS)),
@@ -440,7 +449,8 @@ export const ALL_KEYS: readonly KeySpec[] = [
   key('PRINTER_<0-2>_FLOWCTRL', 'devices', enumOf('soft', 'hard'), val('soft'), 'serial printer flow control', unsupported(JETPIPE)),
   ...['TYPE', 'WRITE_ONLY', 'OPTIONS'].map((n) =>
     key(`PRINTER_<0-2>_${n}`, 'devices', T.string, unset, 'printer setting listed in the man page', ignored('LTSP 5.18 never passes it to the printer daemon'))),
-  key('SCANNER', 'devices', bool(), unset, 'share the client\'s scanner over the network (saned)', unsupported('the agent does not start saned')),
+  key('SCANNER', 'devices', bool(), unset,
+    'point the session at the client\'s scanner (SANE_NET_HOSTS); saned itself must be enabled in the image', step('login')),
   key('UDEV_SEAT_<n>_<any>', 'devices', T.string, unset, 'device path glob of a device that belongs to seat n (multiseat)',
     unsupported('multiseat is not implemented')),
 
@@ -484,7 +494,8 @@ function compile(spec: KeySpec): Compiled {
       slots.push({ kind: 'index' });
       re += '(\\d+)';
     } else if (range) {
-      const [, a, b] = range as unknown as [string, string, string];
+      const a = range[1]!;
+      const b = range[2]!;
       const width = a.length > 1 && a.startsWith('0') ? a.length : undefined;
       slots.push(width === undefined ? { kind: 'index', min: +a, max: +b } : { kind: 'index', min: +a, max: +b, width });
       re += '(\\d+)';
@@ -555,7 +566,7 @@ function matchFamily(c: Compiled, name: string, depth: number): FamilyResult {
 }
 
 function lookup(rawName: string, depth: number): KeyMatch | undefined {
-  const name = rawName.toUpperCase();
+  const name = asciiUpper(rawName);
   const exact = EXACT.get(name);
   if (exact) return { spec: exact, name };
   for (const c of FAMILIES) {
@@ -577,7 +588,7 @@ export function findKey(name: string): KeySpec | undefined {
 
 /** PRINTER_3_DEVICE, SCREEN_13, SCREEN_7: the shape of a family, an index LTSP 5 never read. */
 export function indexOutOfRange(name: string): IndexOutOfRange | undefined {
-  const upper = name.toUpperCase();
+  const upper = asciiUpper(name);
   if (lookup(upper, 0)) return undefined;
   for (const c of FAMILIES) {
     const r = matchFamily(c, upper, 0);
@@ -588,7 +599,7 @@ export function indexOutOfRange(name: string): IndexOutOfRange | undefined {
 
 /** SCREEN_<nn>_<rest> split, whether or not <rest> is a known key. */
 export function splitScreenOverride(name: string): { screen: string; key: string } | undefined {
-  const m = /^SCREEN_(0[1-9]|1[0-2])_(.+)$/s.exec(name.toUpperCase());
+  const m = /^SCREEN_(0[1-9]|1[0-2])_(.+)$/s.exec(asciiUpper(name));
   return m ? { screen: m[1]!, key: m[2]! } : undefined;
 }
 

@@ -257,15 +257,15 @@ describe('checkKeys', () => {
     }
     assert.deepEqual(codes('LDM_DEBUG', 'True'), ['LTSP_KEY_IGNORED']);
     assert.deepEqual(codes('PRINTER_0_TYPE', 'S'), ['LTSP_KEY_IGNORED']);
-    // An old name whose new name ltsp-agent does not implement gets both warnings.
-    assert.deepEqual(codes('LOCAL_STORAGE', 'True'), ['LTSP_KEY_RENAMED', 'LTSP_KEY_UNSUPPORTED']);
+    assert.deepEqual(codes('LOCAL_STORAGE', 'True'), ['LTSP_KEY_RENAMED']);
   });
 
   it('warns about keys LTSP 5 read but ltsp-agent does not implement, unless they switch it off', () => {
     assert.deepEqual(codes('LOCAL_APPS', 'True'), ['LTSP_KEY_UNSUPPORTED']);
     assert.deepEqual(codes('LOCAL_APPS', 'False'), []);
     assert.deepEqual(codes('PRINTER_0_DEVICE', '/dev/usb/lp0'), ['LTSP_KEY_UNSUPPORTED']);
-    assert.match(check('SCANNER', 'Y')[0]!.message, /saned/);
+    assert.deepEqual(codes('LOCALDEV_DENY_USB', 'True'), ['LTSP_KEY_UNSUPPORTED']);
+    assert.match(check('LTSP_FATCLIENT', 'Y')[0]!.message, /thin clients only/);
   });
 
   it('warns about booleans LTSP 5 reads as false although they look true', () => {
@@ -387,6 +387,8 @@ describe('fuzz', () => {
     const weird = [null, undefined, 42, {}, [], Symbol.iterator.description, { key: 1, value: 2 }] as unknown as KeyValue[];
     assert.doesNotThrow(() => checkKeys(weird));
     assert.doesNotThrow(() => checkKeys(null as unknown as KeyValue[]));
+    const noProto = [{ key: Object.create(null), value: Object.create(null) }] as unknown as KeyValue[];
+    assert.ok(checkKeys(noProto).every((p) => !p.message.includes('internal error')));
     assert.doesNotThrow(() => checkKeys([{ key: 'X'.repeat(100000), value: '$('.repeat(100000) }]));
   });
 });
