@@ -13,6 +13,8 @@ import { type Logger, silentLogger } from '../core/log.ts';
 import { type Action, type Arg, isClientPath, type StepName, type StepPlan } from '../plan/actions.ts';
 import { topoOrder } from '../plan/plan.ts';
 import { FileSystem } from './files.ts';
+import { swaponLocal } from './local-swap.ts';
+import { attachNbd, nbdClientArgv, nbdUri } from './nbd.ts';
 import { type Daemon, runProgram, startDaemon } from './process.ts';
 import { Timeline, type StepOutcome } from './timeline.ts';
 import { connect } from 'node:net';
@@ -158,6 +160,14 @@ export class Executor {
         if (a.readyWhen) await waitReady(d, a.readyWhen, a.readyTimeoutMs ?? 10_000);
         return;
       }
+      case 'attach-nbd':
+        if (!this.runsCommands) return this.#record(nbdClientArgv(a, '/dev/nbdN'), undefined, 'attach-nbd');
+        await attachNbd(a, this.fs, { log, timeoutMs: this.#timeoutMs });
+        return;
+      case 'swapon-local':
+        if (!this.runsCommands) return this.#record(['swapon', '<every local swap partition>', ...(a.encrypt ? ['(encrypted)'] : [])], undefined, 'swapon-local');
+        await swaponLocal(a.encrypt, log);
+        return;
     }
   }
 
@@ -225,6 +235,10 @@ export function describeAction(a: Action): string {
       return `hostname ${a.hostname}`;
     case 'export-env':
       return `export ${Object.keys(a.vars).join(' ')}`;
+    case 'attach-nbd':
+      return `attach ${nbdUri(a)} at ${a.link}${a.forSwap ? ' (for swap)' : ''}`;
+    case 'swapon-local':
+      return `swapon every local swap partition${a.encrypt ? ', encrypted' : ''}`;
   }
 }
 

@@ -90,6 +90,10 @@ export const PROBED_PATHS = [
   '/usr/sbin/crond',
   '/etc/hosts.ltsp',
   '/usr/sbin/ldm',
+  '/etc/systemd/resolved.conf',
+  '/dev/snd',
+  '/etc/default/keyboard',
+  '/etc/default/busybox-syslogd',
 ] as const;
 
 export type ProbedPath = (typeof PROBED_PATHS)[number];

@@ -75,6 +75,30 @@ export type Action = Origin &
         readonly kind: 'export-env';
         readonly vars: Readonly<Record<string, string>>;
       }
+    | {
+        /**
+         * Attach an NBD export as a local block device (agent/exec/nbd.ts): the kernel's nbd
+         * device when there is one, else nbdfuse + a loop device. The device is linked at
+         * `link` for the actions that follow, and recorded for detaching at shutdown.
+         */
+        readonly kind: 'attach-nbd';
+        readonly host: string;
+        readonly port?: number;
+        readonly export: string;
+        /** The device will hold swap: nbd-client locks itself in memory (-swap). */
+        readonly forSwap: boolean;
+        /** Client path of the symlink to the attached device, e.g. /run/ltsp/dev/nbd-swap. */
+        readonly link: string;
+      }
+    | {
+        /**
+         * swapon every local partition whose type or signature says swap (USE_LOCAL_SWAP);
+         * which partitions exist is only known on the client, so the executor finds them (lsblk).
+         * With `encrypt`, each is first mapped through dm-crypt with a random key and mkswap'ed.
+         */
+        readonly kind: 'swapon-local';
+        readonly encrypt: boolean;
+      }
   );
 
 export type ActionKind = Action['kind'];

@@ -1,0 +1,50 @@
+// 50-fstab: a fresh /etc/fstab unless CONFIGURE_FSTAB is false (spec §1.4). The image's own fstab
+// names the server's disks, not the client's, so LTSP 5 replaced it: proc, a tmpfs /tmp (as 5.2
+// did: the root is an overlay in RAM anyway, and /tmp must not fill it), the deprecated NFS_HOME,
+// then every FSTAB_xx line.
+
+import type { Problem } from '../core/errors.ts';
+import { checkClientPath, checkConfigLine, checkHost, read, readFamily, refuse } from '../config/values.ts';
+import type { Config } from '../config/config.ts';
+import type { StepPlanner } from './context.ts';
+import { generatedHeader, planned, skipped } from './step.ts';
+
+/** An fstab entry: 4 to 6 fields, the first two without spaces. */
+function checkFstabLine(config: Config, key: string, value: string) {
+  const line = checkConfigLine(config, key, value);
+  if (!line.ok) return line;
+  const f = line.value.split(/[ \t]+/);
+  if (f.length < 4 || f.length > 6 || (f.length >= 5 && !f.slice(4).every((n) => /^\d+$/.test(n)))) {
+    return refuse<string>(config, key, `"${line.value}" is not an fstab entry (device mountpoint type options [dump [pass]])`, `write ${key} as "server:/home /home nfs defaults 0 0"`);
+  }
+  const mountPoint = checkClientPath(config, key, f[1] === 'none' || f[1] === 'swap' ? '/' : f[1]!);
+  if (!mountPoint.ok) return mountPoint;
+  return { ok: true as const, value: f.join('\t') };
+}
+
+export const planFstab: StepPlanner = (ctx) => {
+  const { config } = ctx;
+  if (!config.bool('CONFIGURE_FSTAB', true)) return skipped('fstab', 'CONFIGURE_FSTAB is false: the image\'s /etc/fstab is kept');
+  const problems: Problem[] = [];
+  const lines = [generatedHeader(), 'proc\t/proc\tproc\tdefaults\t0\t0', 'tmpfs\t/tmp\ttmpfs\tdefaults,nosuid,nodev,mode=1777\t0\t0'];
+  const keys = ['CONFIGURE_FSTAB'];
+
+  const nfsHome = read(config, 'NFS_HOME', problems, (c, k, v) => {
+    // "server:/path" or "/path" (then on SERVER), as LTSP 5 read it.
+    const m = /^([^:/]+):(\/.*)$/.exec(v);
+    const host = m ? checkHost(c, k, m[1]!) : { ok: true as const, value: ctx.server };
+    if (!host.ok) return host;
+    const path = checkClientPath(c, k, m ? m[2]! : v);
+    return path.ok ? { ok: true as const, value: `${host.value}:${path.value}` } : path;
+  });
+  if (nfsHome !== undefined) {
+    const options = read(config, 'NFS_HOME_OPTIONS', problems, (c, k, v) => (/^[A-Za-z0-9_=,.:-]+$/.test(v) ? { ok: true as const, value: v } : refuse<string>(c, k, `"${v}" is not a mount option list`, 'write options like rw,nolock'))) ?? 'defaults';
+    lines.push(`${nfsHome}\t/home\tnfs\t${options}\t0\t0`);
+    keys.push('NFS_HOME', 'NFS_HOME_OPTIONS');
+  }
+  for (const { key, value } of readFamily(config, 'FSTAB_', problems, checkFstabLine)) {
+    lines.push(value);
+    keys.push(key);
+  }
+  return planned('fstab', [], [{ kind: 'write-file', path: '/etc/fstab', content: lines.join('\n') + '\n', keys, why: 'mounts for this client, not the server the image was built on' }], problems);
+};

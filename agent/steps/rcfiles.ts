@@ -1,0 +1,37 @@
+// 50-rcfiles: every RCFILE_xx command is appended to /etc/rc.local, which init runs once the
+// system is up (5.3+; 5.2 ran them at once). A trailing "exit 0" in the image's rc.local would
+// stop our lines from running, so it is removed first, as LTSP 5 did. Commands are plain words
+// (no shell syntax), so writing them into a shell script cannot change their meaning.
+
+import type { Problem } from '../core/errors.ts';
+import { checkCommand, readFamily } from '../config/values.ts';
+import { clientPath, type Action } from '../plan/actions.ts';
+import type { StepPlanner } from './context.ts';
+import { planned, skipped } from './step.ts';
+
+export const planRcfiles: StepPlanner = (ctx) => {
+  const problems: Problem[] = [];
+  const commands = readFamily(ctx.config, 'RCFILE_', problems, checkCommand);
+  if (commands.length === 0) return skipped('rcfiles', problems.length ? 'every RCFILE_* value was refused' : 'no RCFILE_* keys', problems);
+  const keys = commands.map((c) => c.key);
+  const actions: Action[] = [
+    {
+      kind: 'run',
+      argv: ['sed', '-i', '-e', '${/^[[:space:]]*exit 0[[:space:]]*$/d}', clientPath('/etc/rc.local')],
+      okExit: [0, 2],
+      bestEffort: true,
+      keys,
+      why: 'a final "exit 0" would keep the appended lines from running',
+    },
+    {
+      kind: 'append-lines',
+      path: '/etc/rc.local',
+      header: '#!/bin/sh',
+      lines: commands.map((c) => c.value.join(' ')),
+      mode: 0o755,
+      keys,
+      why: 'commands to run once the system is up',
+    },
+  ];
+  return planned('rcfiles', [], actions, problems);
+};

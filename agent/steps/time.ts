@@ -1,0 +1,57 @@
+// 50-set-time: TIMEZONE and TIMESERVER (spec §9.3).
+//
+// TIMEZONE links /etc/localtime into /usr/share/zoneinfo. TIMESERVER ("auto" = SERVER) steps the
+// clock once with ntpdate when it is installed, then writes the hardware clock (HWCLOCK utc or
+// localtime), as the generic LTSP 5 script did; where systemd runs, timesyncd is also pointed at
+// the server so the clock stays right (what LTSP 5's Debian variant did instead).
+
+import type { Problem } from '../core/errors.ts';
+import { checkHost, checkTimezone, isIP, read, warn } from '../config/values.ts';
+import type { Action, StepName } from '../plan/actions.ts';
+import { present, type StepPlanner } from './context.ts';
+import { generatedHeader, planned, skipped } from './step.ts';
+
+export const planTime: StepPlanner = (ctx) => {
+  const { config } = ctx;
+  const problems: Problem[] = [];
+  const actions: Action[] = [];
+  const needs: StepName[] = [];
+
+  const zone = read(config, 'TIMEZONE', problems, checkTimezone);
+  if (zone !== undefined) {
+    if (!present(ctx, '/usr/share/zoneinfo')) problems.push(warn(config, 'TIMEZONE', 'the client has no /usr/share/zoneinfo; /etc/localtime will point at a missing file', 'install tzdata in the client chroot'));
+    actions.push({ kind: 'symlink', path: '/etc/localtime', target: `/usr/share/zoneinfo/${zone}`, keys: ['TIMEZONE'], why: 'the local time zone' });
+    actions.push({ kind: 'write-file', path: '/etc/timezone', content: `${zone}\n`, keys: ['TIMEZONE'], why: 'Debian tools read the zone name from here' });
+  }
+
+  const asked = config.nonEmpty('TIMESERVER');
+  const server = asked === undefined ? undefined : asked.toLowerCase() === 'auto' ? ctx.server : read(config, 'TIMESERVER', problems, checkHost);
+  if (server !== undefined) {
+    if (!isIP(server)) needs.push('dns', 'hostname');
+    const keys = ['TIMESERVER'];
+    const ntpdate = present(ctx, '/usr/sbin/ntpdate') ? '/usr/sbin/ntpdate' : present(ctx, '/usr/bin/ntpdate') ? '/usr/bin/ntpdate' : undefined;
+    if (ntpdate) {
+      actions.push({ kind: 'run', argv: [ntpdate, '-b', '-p', '1', server], bestEffort: true, timeoutMs: 15_000, keys, why: 'set the clock from the time server once at boot' });
+      if (present(ctx, '/sbin/hwclock')) {
+        const mode = (config.nonEmpty('HWCLOCK') ?? 'utc').toLowerCase();
+        if (mode !== 'utc' && mode !== 'localtime') problems.push(warn(config, 'HWCLOCK', `"${mode}" is neither utc nor localtime; using utc`));
+        actions.push({
+          kind: 'run',
+          argv: ['/sbin/hwclock', '--systohc', mode === 'localtime' ? '--localtime' : '--utc', '--noadjfile'],
+          bestEffort: true,
+          timeoutMs: 10_000,
+          keys: ['HWCLOCK'],
+          why: 'keep the hardware clock in step',
+        });
+      }
+    }
+    if (present(ctx, '/run/systemd/system') || present(ctx, '/etc/systemd/system')) {
+      actions.push({ kind: 'write-file', path: '/etc/systemd/timesyncd.conf.d/ltsp.conf', content: `${generatedHeader()}\n[Time]\nNTP=${server}\n`, keys, why: 'systemd-timesyncd keeps the clock synchronised' });
+    }
+    if (!ntpdate && !actions.some((a) => a.kind === 'write-file' && a.path.includes('timesyncd'))) {
+      problems.push(warn(config, 'TIMESERVER', 'neither ntpdate nor systemd is in the client; the clock is not set', 'install ntpdate in the client chroot'));
+    }
+  }
+  if (actions.length === 0) return skipped('time', 'TIMEZONE and TIMESERVER are not set', problems);
+  return planned('time', needs, actions, problems);
+};
