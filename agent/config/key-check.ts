@@ -8,6 +8,7 @@
 
 import { isIP } from 'node:net';
 import type { Problem, Where } from '../core/errors.ts';
+import type { StepName } from '../plan/actions.ts';
 import { ldmBool, looksTrueButIsFalse, ltspBool } from './config.ts';
 import { asciiUpper } from './fnmatch.ts';
 import { suggestKeys } from './key-suggest.ts';
@@ -98,6 +99,18 @@ export function checkKey(kv: KeyValue): Problem[] {
   }
   // What finally reads the value: the key itself, or the one an old name maps onto.
   const reader = spec.status === 'renamed' ? (findKey(spec.use) ?? spec) : spec;
+  if (match.inner && reader.status === 'read' && reader.step !== 'unsupported') {
+    const steps = [reader.step, ...(reader.alsoBy ?? [])];
+    if (!steps.some((s) => PER_SCREEN_STEPS.has(s))) {
+      add({
+        code: 'LTSP_KEY_IGNORED',
+        severity: 'warning',
+        message: `${match.inner.name} is used once at boot (step ${reader.step}), so a per-screen value has no effect`,
+        hint: `set ${match.inner.name} itself`,
+      });
+      return problems;
+    }
+  }
   if (reader.status === 'read' && reader.step === 'unsupported') {
     // Switching an unsupported feature off is exactly what the agent does anyway.
     if (spec.type.kind === 'bool' && !readsTrue(spec.type.reading, value)) return problems;
@@ -120,6 +133,9 @@ export function checkKey(kv: KeyValue): Problem[] {
 function text(x: unknown): string {
   return typeof x === 'string' ? x : typeof x === 'number' || typeof x === 'boolean' ? String(x) : '';
 }
+
+/** Steps that run per screen, where LTSP 5's SCREEN_<nn>_<KEY> overrides took effect. */
+const PER_SCREEN_STEPS: ReadonlySet<StepName> = new Set<StepName>(['screens', 'x', 'keyboard', 'login']);
 
 function whereOf(kv: KeyValue | undefined, key?: string): Where {
   const where: Where = {};

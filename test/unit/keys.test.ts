@@ -260,6 +260,13 @@ describe('checkKeys', () => {
     assert.deepEqual(codes('LOCAL_STORAGE', 'True'), ['LTSP_KEY_RENAMED']);
   });
 
+  it('warns about per-screen overrides of keys that are used once at boot', () => {
+    assert.deepEqual(codes('SCREEN_07_NBD_SWAP', 'True'), ['LTSP_KEY_IGNORED']);
+    assert.match(check('SCREEN_07_NBD_SWAP', 'True')[0]!.message, /once at boot \(step swap\)/);
+    assert.deepEqual(codes('SCREEN_07_LDM_AUTOLOGIN', 'True'), []);
+    assert.deepEqual(codes('SCREEN_02_SOUND', 'True'), [], 'SOUND also reaches the login');
+  });
+
   it('warns about keys LTSP 5 read but ltsp-agent does not implement, unless they switch it off', () => {
     assert.deepEqual(codes('LOCAL_APPS', 'True'), ['LTSP_KEY_UNSUPPORTED']);
     assert.deepEqual(codes('LOCAL_APPS', 'False'), []);
@@ -328,7 +335,7 @@ describe('checkKeys', () => {
       ['SCREEN_DEFAULT', '13', /screen number/],
       ['X_COLOR_DEPTH', '32', /not one of/],
       ['XKBLAYOUT', 'us de', /single word/],
-      ['SCREEN_07_VOLUME', 'max', /not a whole number/],
+      ['SCREEN_07_X_BLANKING', 'never', /not a whole number/],
     ];
     for (const [key, value, re] of cases) {
       const found = check(key, value);
