@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { listHooks, runHooks } from '../../agent/login/rc-hooks.ts';
+import { registerSecret } from '../../agent/core/log.ts';
+import { Config } from '../../agent/config/config.ts';
+import { guestCredentials, userAllowed, userMessage } from '../../agent/login/flow.ts';
+import { LtspError } from '../../agent/core/errors.ts';
+
+test('rc.d: names by letter, /etc overrides, sorted; LDM-native scripts skipped; one shell per action', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'rcd-'));
+  try {
+    const etc = join(d, 'etc');
+    const usr = join(d, 'usr');
+    mkdirSync(etc);
+    mkdirSync(usr);
+    const out = join(d, 'out');
+    writeFileSync(join(usr, 'S10-a'), `echo usr-a >> ${out}; V=1`);
+    writeFileSync(join(etc, 'S10-a'), `echo etc-a >> ${out}; V=1`);
+    writeFileSync(join(usr, 'S05-b'), `echo b >> ${out}`);
+    writeFileSync(join(usr, 'S20-c'), `echo "c V=$V user=$LDM_USERNAME" >> ${out}`);
+    writeFileSync(join(usr, 'S15-userLoginCheck'), `echo native >> ${out}`);
+    writeFileSync(join(usr, 'S30.dpkg-old'), `echo dotted >> ${out}`);
+    writeFileSync(join(usr, 'X10-x'), `echo x >> ${out}`);
+    assert.deepEqual((await listHooks('start', [etc, usr])).map((h) => h.path), [join(usr, 'S05-b'), join(etc, 'S10-a'), join(usr, 'S15-userLoginCheck'), join(usr, 'S20-c')]);
+    const r = await runHooks('start', { dirs: [etc, usr], env: { LDM_USERNAME: 'ann' } });
+    assert.equal(r.code, 0);
+    assert.deepEqual(readFileSync(out, 'utf8').trim().split('\n'), ['b', 'etc-a', 'c V=1 user=ann']);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('rc.d: a secret in the hook environment is refused, the login goes on', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'rcd-'));
+  try {
+    writeFileSync(join(d, 'I10-x'), 'true');
+    registerSecret('s3cret-hook-pw');
+    const r = await runHooks('init', { dirs: [d], env: { LDM_PASSWORD: 's3cret-hook-pw' } });
+    assert.equal(r.code, null);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('guest/autologin credentials as LDM get_guest; LDM_USER_ALLOW; user messages', () => {
+  const c = Config.fromRecord({ LDM_SERVER: 'a b', LDM_GUEST_SERVER: 'b c' });
+  assert.deepEqual(guestCredentials(c, 'ltsp20'), { username: 'ltsp20', password: 'ltsp20', server: 'b' });
+  assert.deepEqual(guestCredentials(c, 'ltsp20', 'c').server, 'c');
+  assert.deepEqual(guestCredentials(c, 'ltsp20', 'a').server, 'b');
+  const c2 = Config.fromRecord({ LDM_SERVER: 'a', LDM_USERNAME: 'kiosk', LDM_PASSWORD: 'pw' });
+  assert.deepEqual(guestCredentials(c2, 'h'), { username: 'kiosk', password: 'pw', server: 'a' });
+  assert.equal(userAllowed(Config.fromRecord({}), 'x'), true);
+  assert.equal(userAllowed(Config.fromRecord({ LDM_USER_ALLOW: 'ann, bob' }), 'bob'), true);
+  assert.equal(userAllowed(Config.fromRecord({ LDM_USER_ALLOW: 'ann,bob' }), 'eve'), false);
+  assert.equal(userMessage(new LtspError('LTSP_SSH_AUTH', 'login as x on s failed: wrong user name or password', {}, 'type the user name and password again')), 'login as x on s failed: wrong user name or password.\ntype the user name and password again.');
+  assert.equal(userMessage(new LtspError('LTSP_SSH_HOSTKEY_UNKNOWN', 'm', {}, 'run y')), 'm.\nAdministrator: run y.');
+});
