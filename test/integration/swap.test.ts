@@ -1,0 +1,87 @@
+// NBD swap for real: nbd-server in the server namespace exports `swap`; the agent's swap step,
+// run in the client namespace, attaches it (this kernel has no nbd driver, so through nbdfuse
+// and a loop device, behind the same attach-nbd action), mkswaps and swapons it, and
+// /proc/swaps shows it. Swap is global to the VM: the area is tiny and always switched off.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { openSync, closeSync, ftruncateSync, readFileSync, writeFileSync, readlinkSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { hasProgram, labUnavailable, readPidFile, withLab, type Lab } from '../lab/lab.ts';
+import { FileSystem } from '../../agent/exec/files.ts';
+import { detachNbd } from '../../agent/exec/nbd.ts';
+import { NBD_SWAP_LINK } from '../../agent/steps/swap.ts';
+import { labFacts, runSteps } from './steps-lab.ts';
+
+const missing = ['nbd-server', 'nbdfuse', 'losetup', 'mkswap', 'swapon', 'nsenter'].filter((p) => !hasProgram(p));
+const skip = labUnavailable() ?? (missing.length ? `needs ${missing.join(', ')}` : undefined);
+
+const SWAP_BYTES = 16 * 1024 * 1024;
+
+async function startNbdServer(lab: Lab): Promise<string> {
+  const image = join(lab.dir, 'swap.img');
+  const fd = openSync(image, 'w');
+  ftruncateSync(fd, SWAP_BYTES); // sparse, like nbdswapd's file
+  closeSync(fd);
+  const conf = join(lab.dir, 'nbd.conf');
+  writeFileSync(conf, `[generic]\n    user = root\n    group = root\n    listenaddr = ${lab.serverIp}\n    port = 10809\n    allowlist = true\n[swap]\n    exportname = ${image}\n`);
+  const pidFile = join(lab.dir, 'nbd.pid');
+  lab.exec(lab.srv, ['nbd-server', '-C', conf, '-p', pidFile]);
+  lab.adoptPid(await readPidFile(pidFile));
+  await lab.waitPort(lab.srv, 'tcp', 10809);
+  return image;
+}
+
+function activeSwaps(): string[] {
+  return readFileSync('/proc/swaps', 'utf8').split('\n').slice(1).map((l) => l.split(/\s+/)[0]!).filter(Boolean);
+}
+
+test('NBD swap: the swap step turns the server\'s export into active swap, and detaches cleanly', { skip }, () =>
+  withLab(async (lab) => {
+    const image = await startNbdServer(lab);
+    const root = join(lab.dir, 'root');
+    mkdirSync(root);
+    const fs = new FileSystem(root);
+    let device: string | undefined;
+    try {
+      const run = runSteps(lab, {
+        root,
+        steps: ['swap'],
+        config: { NBD_SWAP: 'True', ENCRYPT_SWAP: 'False' },
+        facts: labFacts(lab, ['/usr/bin/nbdfuse']),
+      });
+      assert.equal(run.byStep('swap').outcome, 'ok', run.byStep('swap').reason);
+      device = readlinkSync(join(root, NBD_SWAP_LINK));
+      assert.match(device, /^\/dev\/(loop|nbd)\d+$/);
+      assert.ok(activeSwaps().includes(device), `${device} in /proc/swaps:\n${readFileSync('/proc/swaps', 'utf8')}`);
+    } finally {
+      if (device && activeSwaps().includes(device)) execFileSync('swapoff', [device]);
+      await detachNbd(NBD_SWAP_LINK, fs);
+    }
+    assert.ok(!existsSync(join(root, NBD_SWAP_LINK)), 'the link is gone after detach');
+    // The mkswap went over the network into the server's file.
+    assert.equal(readFileSync(image).subarray(4086, 4096).toString('latin1'), 'SWAPSPACE2');
+  }));
+
+test('NBD swap: with the server down the swap step fails with a reason and the other steps still run', { skip }, () =>
+  withLab(async (lab) => {
+    const root = join(lab.dir, 'root');
+    mkdirSync(root);
+    const before = activeSwaps();
+    try {
+      const run = runSteps(lab, {
+        root,
+        steps: ['swap', 'machine-id', 'fstab'],
+        config: { NBD_SWAP: 'True', ENCRYPT_SWAP: 'False' },
+        facts: labFacts(lab, ['/usr/bin/nbdfuse']),
+      });
+      assert.equal(run.byStep('swap').outcome, 'failed');
+      assert.match(run.byStep('swap').reason!, /nbd:\/\/10\.\d+\.0\.1\/swap/);
+      assert.equal(run.byStep('machine-id').outcome, 'ok');
+      assert.equal(run.byStep('fstab').outcome, 'ok');
+      assert.deepEqual(activeSwaps(), before);
+    } finally {
+      await detachNbd(NBD_SWAP_LINK, new FileSystem(root));
+    }
+  }));
