@@ -1,0 +1,66 @@
+// Syslog forwarding for real: rsyslog in the server namespace listens on UDP 514. The agent's
+// syslog step writes the client's rsyslog configuration; an rsyslogd started in the client
+// namespace with that configuration forwards a logged line, and the agent's own log reaches the
+// server through agent/net/syslog.ts.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { hasProgram, labUnavailable, readPidFile, withLab } from '../lab/lab.ts';
+import { labFacts, runSteps } from './steps-lab.ts';
+
+const skip = labUnavailable() ?? (hasProgram('rsyslogd') && hasProgram('logger') ? undefined : 'needs rsyslog and logger');
+
+async function waitFor(file: string, patterns: RegExp[], timeoutMs = 10_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    if (patterns.every((p) => p.test(text))) return text;
+    if (Date.now() > deadline) return text;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('syslog: the client\'s rsyslog and the agent\'s own log reach the SYSLOG_HOST server', { skip }, () =>
+  withLab(async (lab) => {
+    const remote = join(lab.dir, 'remote.log');
+    const srvDir = join(lab.dir, 'srv');
+    mkdirSync(srvDir);
+    writeFileSync(
+      join(srvDir, 'rsyslog.conf'),
+      `global(workDirectory="${srvDir}")\nmodule(load="imudp")\ninput(type="imudp" address="${lab.serverIp}" port="514" ruleset="r")\nruleset(name="r") { action(type="omfile" file="${remote}") }\n`,
+    );
+    lab.spawn(lab.srv, ['rsyslogd', '-n', '-f', join(srvDir, 'rsyslog.conf'), '-i', join(srvDir, 'rsyslogd.pid')]);
+    await lab.waitPort(lab.srv, 'udp', 514);
+
+    const root = join(lab.dir, 'root');
+    mkdirSync(join(root, 'etc/rsyslog.d'), { recursive: true });
+    const run = runSteps(lab, {
+      root,
+      steps: ['syslog'],
+      config: { SYSLOG_HOST: lab.serverIp },
+      facts: labFacts(lab, ['/etc/rsyslog.d', '/usr/sbin/rsyslogd']),
+      hostname: 'ltsp2',
+      syslog: [lab.serverIp],
+    });
+    assert.equal(run.byStep('syslog').outcome, 'ok', run.byStep('syslog').reason);
+
+    // The client's rsyslogd: its own log socket (not the host's /dev/log) and the step's file.
+    const cliDir = join(lab.dir, 'cli');
+    mkdirSync(cliDir);
+    const sock = join(cliDir, 'log.sock');
+    writeFileSync(
+      join(cliDir, 'rsyslog.conf'),
+      `global(workDirectory="${cliDir}")\nmodule(load="imuxsock" SysSock.Use="off")\ninput(type="imuxsock" Socket="${sock}")\n$IncludeConfig ${root}/etc/rsyslog.d/*.conf\n`,
+    );
+    const pidFile = join(cliDir, 'rsyslogd.pid');
+    lab.spawn(lab.cli, ['rsyslogd', '-n', '-f', join(cliDir, 'rsyslog.conf'), '-i', pidFile]);
+    await readPidFile(pidFile);
+    for (let i = 0; i < 100 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 50));
+    lab.exec(lab.cli, ['logger', '-u', sock, '-t', 'ltsp-test', 'hello from the client']);
+
+    const text = await waitFor(remote, [/ltsp-test.*hello from the client/, /ltsp2 ltsp-agent\[\d+\]: lab driver done/]);
+    assert.match(text, /ltsp-test.*hello from the client/, `remote.log:\n${text}`);
+    assert.match(text, /ltsp2 ltsp-agent\[\d+\]: lab driver done/, `remote.log:\n${text}`);
+  }));
