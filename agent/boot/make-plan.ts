@@ -12,6 +12,7 @@ import type { StepContext, StepPlanner } from '../steps/context.ts';
 import { STEP_PLANNERS } from '../steps/index.ts';
 import { FALLBACK_SERVER } from '../facts/gather.ts';
 import { computeHostname } from './identity.ts';
+import { applyRenames } from './checks.ts';
 import { planLtsConf } from './ltsconf-cache.ts';
 
 /** Every planner of a boot: the boot's own lts.conf cache step, then the client steps. */
@@ -33,10 +34,10 @@ export interface ResolvedClient {
 export function resolveClient(conf: ParsedConf | undefined, facts: ClientFacts, extraChecks?: (values: Config) => Problem[]): ResolvedClient {
   const cmdline: Array<[string, ConfigValue]> = Object.entries(facts.cmdlineKeys).map(([k, v]) => [k, { value: v, origin: { kind: 'cmdline' } }]);
   const build = (r: Resolution | undefined) =>
-    new Config([
+    applyRenames(new Config([
       ...cmdline,
       ...(r?.values ?? []).map((v): [string, ConfigValue] => [v.key, { value: v.value, origin: { kind: 'lts.conf', decl: v.from, section: v.section.name } }]),
-    ]);
+    ]));
   const identity = { hostname: facts.kernelHostname?.value ?? '', ip: facts.ip?.value ?? '', mac: facts.mac?.value ?? '' };
   let resolution = conf ? resolveLtsConf(conf, identity) : undefined;
   let config = build(resolution);
