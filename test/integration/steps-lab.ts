@@ -35,12 +35,14 @@ export function labFacts(lab: Lab, present: string[], extra: Partial<DriverInput
 export function runSteps(
   lab: Lab,
   input: Omit<DriverInput, 'server' | 'hostname'> & Partial<Pick<DriverInput, 'server' | 'hostname'>>,
-): { plans: StepPlan[]; results: StepResult[]; byStep: (s: StepName) => StepResult } {
+): { plans: StepPlan[]; results: StepResult[]; daemons: Array<{ name: string; pid: number }>; byStep: (s: StepName) => StepResult } {
   const full: DriverInput = { server: lab.serverIp, hostname: 'ltsp2', ...input };
   const out = execFileSync('nsenter', [`--net=/run/netns/${lab.cli}`, process.execPath, '--import', 'tsx', DRIVER, JSON.stringify(full)], {
     timeout: 60_000,
     stdio: ['ignore', 'pipe', 'pipe'],
   }).toString();
-  const parsed = JSON.parse(out.trim().split('\n').at(-1)!) as { plans: StepPlan[]; results: StepResult[] };
+  const parsed = JSON.parse(out.trim().split('\n').at(-1)!) as { plans: StepPlan[]; results: StepResult[]; daemons: Array<{ name: string; pid: number }> };
+  // Daemons the steps started are the lab's to stop, by PID, also when the test fails.
+  for (const d of parsed.daemons) lab.adoptPid(d.pid);
   return { ...parsed, byStep: (s) => parsed.results.find((r) => r.step === s)! };
 }

@@ -36,5 +36,7 @@ const exec = new Executor({ root: input.root, runCommands: true, log });
 const results = await exec.apply(plans);
 log.info({ steps: input.steps }, 'lab driver done');
 await new Promise((r) => setTimeout(r, 100)); // let the syslog datagrams leave
-process.stdout.write(JSON.stringify({ plans, results }) + '\n');
+// Daemons stay running (as after a boot); the test stops them by PID.
+const daemons = exec.daemons.map((d) => ({ name: d.name, pid: d.pid }));
+process.stdout.write(JSON.stringify({ plans, results, daemons }) + '\n');
 process.exit(0);
