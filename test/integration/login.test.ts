@@ -129,6 +129,25 @@ test('expired password (chage -d 0): changed through the relayed prompts, then l
   });
 });
 
+test('greeter login typed with xdotool into the X greeter ends with the remote window on the display', { skip: skip ?? (hasProgram('xdotool') ? undefined : 'needs xdotool'), timeout: 60_000 }, async () => {
+  await withLab(async (lab) => {
+    const rig = await makeRig(lab);
+    const d = drive(rig, { greeter: 'x11' });
+    const disp = await d.waitFor((e) => e['ev'] === 'display');
+    const env = { ...process.env, DISPLAY: `:${rig.display}`, XAUTHORITY: String(disp['xauthority']) };
+    const x = (args: string[], input?: string) => execFileSync('xdotool', args, { env, input, timeout: 20_000, stdio: ['pipe', 'pipe', 'pipe'] }).toString();
+    x(['search', '--sync', '--name', 'ltsp-agent greeter']);
+    x(['type', '--delay', '15', rig.user.name]);
+    x(['key', 'Return']);
+    x(['type', '--delay', '15', '--file', '-'], rig.user.password); // stdin: the password stays out of xdotool's argv
+    x(['key', 'Return']);
+    await waitForWindow(rig, /xlogo/i);
+    assert.throws(() => execFileSync('xdotool', ['search', '--name', 'ltsp-agent greeter'], { env, stdio: 'pipe' }), 'the greeter is gone');
+    killSession(rig);
+    assert.equal((await d.done).result['kind'], 'done');
+  });
+});
+
 /** Every process's argv and environment, and the files given, must not contain the secret. */
 function scanForSecret(secret: string, files: string[]): string[] {
   const hits: string[] = [];

@@ -9,6 +9,7 @@ import { createLogger } from '../../agent/core/log.ts';
 import { runLogin, type DisplaySpec } from '../../agent/login/flow.ts';
 import type { GreeterAnswer } from '../../agent/login/greeter.ts';
 import { ScriptedGreeter } from './scripted-greeter.ts';
+import { X11Greeter } from '../../agent/login/greeter-x11.ts';
 
 export interface DriverInput {
   config: Record<string, string>;
@@ -23,6 +24,8 @@ export interface DriverInput {
   connectTimeoutMs?: number;
   soundEnv?: Record<string, string>;
   logFile: string;
+  /** The real graphical greeter (typed into by the test with xdotool) instead of the script. */
+  greeter?: 'scripted' | 'x11';
 }
 
 async function readStdin(): Promise<string> {
@@ -50,6 +53,7 @@ const result = await runLogin({
   ...(input.soundEnv ? { soundEnv: input.soundEnv } : {}),
   greeter: (d) => {
     emit({ ev: 'display', display: d.display, xauthority: d.xauthority });
+    if (input.greeter === 'x11') return X11Greeter.open({ display: `:${d.display}`, ...(d.xauthority ? { xauthority: d.xauthority } : {}), log });
     return new ScriptedGreeter(answers, prompts, emit);
   },
   log,

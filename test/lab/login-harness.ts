@@ -26,7 +26,13 @@ export interface LoginRig {
   readonly base: DriverInput;
 }
 
-let nextDisplay = 100 + (process.pid % 50) * 4;
+/** A display number nobody uses (X displays are global: /tmp/.X11-unix is shared by the namespaces). */
+function freeDisplay(): number {
+  for (let n = 150 + Math.floor(Math.random() * 200); n < 600; n++) {
+    if (!existsSync(`/tmp/.X${n}-lock`) && !existsSync(`/tmp/.X11-unix/X${n}`)) return n;
+  }
+  throw new Error('no free X display number');
+}
 
 export async function makeRig(
   lab: Lab,
@@ -51,7 +57,7 @@ export async function makeRig(
   sshd.writeKnownHosts(knownHosts);
   const runDir = join(lab.dir, 'run');
   mkdirSync(runDir, { recursive: true });
-  const display = nextDisplay++;
+  const display = freeDisplay();
   const logFile = join(lab.dir, 'agent.log');
   return {
     lab,
