@@ -11,8 +11,11 @@ export type Color = number;
 export const rgb = (r: number, g: number, b: number): Color => ((r & 255) << 16) | ((g & 255) << 8) | (b & 255);
 
 export function mix(a: Color, b: Color, t: number): Color {
-  const ch = (shift: number) => Math.round(((a >> shift) & 255) * (1 - t) + ((b >> shift) & 255) * t);
-  return rgb(ch(16), ch(8), ch(0));
+  const u = 1 - t;
+  const r = (((a >> 16) & 255) * u + ((b >> 16) & 255) * t + 0.5) | 0;
+  const g = (((a >> 8) & 255) * u + ((b >> 8) & 255) * t + 0.5) | 0;
+  const bl = ((a & 255) * u + (b & 255) * t + 0.5) | 0;
+  return (r << 16) | (g << 8) | bl;
 }
 
 export class Canvas {
@@ -42,20 +45,48 @@ export class Canvas {
 
   /** Rectangle with anti-aliased round corners of radius `r`, blended with `alpha`. */
   fillRoundRect(x: number, y: number, w: number, h: number, r: number, color: Color, alpha = 1): void {
+    r = Math.min(r, w / 2, h / 2);
+    const inner0 = Math.ceil(x + r);
+    const inner1 = Math.floor(x + w - r);
     for (let row = Math.floor(y); row < Math.ceil(y + h); row++) {
+      if (row < 0 || row >= this.height) continue;
+      // Only the columns near the left and right edges need the coverage math; the span
+      // between them is either fully inside (rows away from the corners) or computed too.
+      const nearCorner = row + 1 > y + h - r || row < y + r;
       for (let col = Math.floor(x); col < Math.ceil(x + w); col++) {
+        if (!nearCorner && col >= inner0 && col < inner1) {
+          this.blendSpan(row, col, inner1, color, alpha);
+          col = inner1 - 1;
+          continue;
+        }
         this.blend(col, row, color, roundRectCoverage(col + 0.5, row + 0.5, x, y, w, h, r) * alpha);
       }
     }
   }
 
+  private blendSpan(row: number, from: number, to: number, color: Color, alpha: number): void {
+    const a = Math.max(0, from);
+    const b = Math.min(this.width, to);
+    if (a >= b) return;
+    const base = row * this.width;
+    if (alpha >= 1) this.pixels.fill(color, base + a, base + b);
+    else for (let i = base + a; i < base + b; i++) this.pixels[i] = mix(this.pixels[i]!, color, alpha);
+  }
+
   /** A rounded frame `thickness` wide: what the outer shape covers and the inner one does not. */
   strokeRoundRect(x: number, y: number, w: number, h: number, r: number, thickness: number, color: Color): void {
     const t = thickness;
+    const ir = Math.max(0, r - t);
     for (let row = Math.floor(y); row < Math.ceil(y + h); row++) {
+      const nearCorner = row + 1 > y + h - r - t || row < y + r + t;
       for (let col = Math.floor(x); col < Math.ceil(x + w); col++) {
+        // Away from the corners and edges the frame covers nothing: skip the inside.
+        if (!nearCorner && col > x + t + 1 && col < x + w - t - 2) {
+          col = Math.floor(x + w - t - 2);
+          continue;
+        }
         const outer = roundRectCoverage(col + 0.5, row + 0.5, x, y, w, h, r);
-        const inner = roundRectCoverage(col + 0.5, row + 0.5, x + t, y + t, w - 2 * t, h - 2 * t, Math.max(0, r - t));
+        const inner = roundRectCoverage(col + 0.5, row + 0.5, x + t, y + t, w - 2 * t, h - 2 * t, ir);
         this.blend(col, row, color, outer - inner);
       }
     }
@@ -127,6 +158,12 @@ export function encodeImage(c: Canvas, x: number, y: number, w: number, rows: nu
   const out = Buffer.alloc(stride * rows);
   const [r, g, b] = [channelPacker(fmt.redMask), channelPacker(fmt.greenMask), channelPacker(fmt.blueMask)];
   const fast = fmt.redMask === 0xff0000 && fmt.greenMask === 0xff00 && fmt.blueMask === 0xff;
+  if (fast && bytesPerPixel === 4 && fmt.byteOrder === 0 && stride === 4 * w && out.byteOffset % 4 === 0) {
+    // The common 24-bit little-endian case: our 0xRRGGBB words are already the pixels.
+    const words = new Uint32Array(out.buffer, out.byteOffset, w * rows);
+    for (let row = 0; row < rows; row++) words.set(c.pixels.subarray((y + row) * c.width + x, (y + row) * c.width + x + w), row * w);
+    return out;
+  }
   for (let row = 0; row < rows; row++) {
     let o = row * stride;
     let i = (y + row) * c.width + x;

@@ -53,6 +53,8 @@ export class GreeterPainter {
   readonly frame: Canvas;
   private readonly background: Canvas;
   private previousCard: Rect | undefined;
+  /** The card's empty look (shadow, card, header) for one position and size: it is costly to blend. */
+  private cardBase: { key: string; pixels: Uint32Array } | undefined;
   private hits: HitRegion[] = [];
 
   constructor(
@@ -68,8 +70,9 @@ export class GreeterPainter {
   /** Repaint everything that depends on the form; returns the rectangles to send to the screen. */
   paint(form: LoginForm, now: Date): Rect[] {
     this.hits = [];
-    const card = this.paintCard(form, now);
+    // The bar first: on a screen too small for both, the card covers the bar, not the reverse.
     const bar = this.paintBar(form);
+    const card = this.paintCard(form, now);
     const dirty = [card, bar];
     if (this.previousCard) dirty[0] = union(this.previousCard, card);
     this.previousCard = card;
@@ -90,22 +93,46 @@ export class GreeterPainter {
     }
   }
 
+  private clip(r: Rect): Rect {
+    const x = Math.max(0, r.x);
+    const y = Math.max(0, r.y);
+    return { x, y, width: Math.min(this.width, r.x + r.width) - x, height: Math.min(this.height, r.y + r.height) - y };
+  }
+
+  private grab(r: Rect): Uint32Array {
+    const out = new Uint32Array(r.width * r.height);
+    for (let row = 0; row < r.height; row++) {
+      const from = (r.y + row) * this.width + r.x;
+      out.set(this.frame.pixels.subarray(from, from + r.width), row * r.width);
+    }
+    return out;
+  }
+
+  private blit(r: Rect, pixels: Uint32Array): void {
+    for (let row = 0; row < r.height; row++) this.frame.pixels.set(pixels.subarray(row * r.width, (row + 1) * r.width), (r.y + row) * this.width + r.x);
+  }
+
   private paintCard(form: LoginForm, now: Date): Rect {
     const f = this.fonts;
     const c = this.frame;
     const h = cardHeight(form, this.fonts);
     const x = Math.round((this.width - CARD_WIDTH) / 2);
     const y = Math.max(SHADOW, Math.round((this.height - BAR_HEIGHT - h) / 2));
-    const area = { x: x - SHADOW, y: y - SHADOW, width: CARD_WIDTH + 2 * SHADOW, height: h + 2 * SHADOW + 8 };
+    const area = this.clip({ x: x - SHADOW, y: y - SHADOW, width: CARD_WIDTH + 2 * SHADOW, height: h + 2 * SHADOW + 8 });
     this.restore(this.previousCard ? union(this.previousCard, area) : area);
-
-    for (let i = SHADOW; i > 0; i -= 2) c.fillRoundRect(x - i / 2, y - i / 2 + 6, CARD_WIDTH + i, h + i, RADIUS + i / 2, 0x000000, 0.035);
-    c.fillRoundRect(x, y, CARD_WIDTH, h, RADIUS, C.card);
+    const headerH = 92;
+    const key = `${x},${y},${h}`;
+    if (this.cardBase?.key === key) {
+      this.blit(area, this.cardBase.pixels);
+    } else {
+      for (let i = SHADOW; i > 0; i -= 2) c.fillRoundRect(x - i / 2, y - i / 2 + 6, CARD_WIDTH + i, h + i, RADIUS + i / 2, 0x000000, 0.035);
+      c.fillRoundRect(x, y, CARD_WIDTH, h, RADIUS, C.card);
+      c.fillRoundRect(x, y, CARD_WIDTH, headerH, RADIUS, C.header);
+      c.fillRect(x, y + headerH - RADIUS, CARD_WIDTH, RADIUS, C.header);
+      this.cardBase = { key, pixels: this.grab(area) };
+    }
 
     // Header: who this client is, and the time.
-    const headerH = 92;
-    c.fillRoundRect(x, y, CARD_WIDTH, headerH, RADIUS, C.header);
-    c.fillRect(x, y + headerH - RADIUS, CARD_WIDTH, RADIUS, C.header);
     const { hostname, ip } = form.setup.title;
     const clock = now.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
     const clockW = f.bold(30).measure(clock);

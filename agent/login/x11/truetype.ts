@@ -36,6 +36,7 @@ export class TrueTypeFont {
   readonly descender: number;
   private readonly tables = new Map<string, { offset: number; length: number }>();
   private readonly cmap: (cp: number) => number;
+  private readonly glyphIndexCache = new Map<number, number>();
   private readonly numGlyphs: number;
   private readonly numHMetrics: number;
   private readonly longLoca: boolean;
@@ -67,7 +68,12 @@ export class TrueTypeFont {
 
   /** Glyph index for a Unicode code point; 0 (the "missing" box) when the font lacks it. */
   glyphIndex(cp: number): number {
-    return this.cmap(cp);
+    let g = this.glyphIndexCache.get(cp);
+    if (g === undefined) {
+      g = this.cmap(cp);
+      this.glyphIndexCache.set(cp, g);
+    }
+    return g;
   }
 
   /** Advance width in font units. */
