@@ -125,6 +125,8 @@ const running = new Set<Daemon>();
 export interface DaemonOptions extends Omit<RunOptions, 'timeoutMs' | 'stdin' | 'maxOutput'> {
   /** Where the daemon's stdout/stderr go (default: ignored). */
   stdio?: 'ignore' | 'inherit' | 'pipe';
+  /** 'pipe' for a program spoken to over stdin (an LDM greeter); default: ignored. */
+  stdin?: 'ignore' | 'pipe';
   /** Start in its own process group (default true) so that stop() reaches its children too. */
   detached?: boolean;
 }
@@ -135,7 +137,7 @@ export function startDaemon(name: string, argv: readonly string[], opts: DaemonO
   const child = spawn(argv[0]!, argv.slice(1), {
     env: childEnv(opts),
     cwd: opts.cwd,
-    stdio: ['ignore', opts.stdio ?? 'ignore', opts.stdio ?? 'ignore'],
+    stdio: [opts.stdin ?? 'ignore', opts.stdio ?? 'ignore', opts.stdio ?? 'ignore'],
     detached: opts.detached ?? true,
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
