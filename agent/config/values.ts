@@ -148,12 +148,14 @@ export function checkModule(config: Config, key: string, value: string): Checked
   if (!/^[A-Za-z0-9_-]+$/.test(name!)) {
     return refuse(config, key, `${show(name!)} is not a module name`, `set ${key} to a module name and its options, like "snd-hda-intel model=auto"`);
   }
-  const badOpt = opts.find((o) => !/^[A-Za-z0-9_.-]+(=[A-Za-z0-9_.,:+-]*)?$/.test(o));
+  const badOpt = opts.find((o) => !/^[A-Za-z0-9_][A-Za-z0-9_.-]*(=[A-Za-z0-9_.,:+-]*)?$/.test(o));
   if (badOpt !== undefined) return refuse(config, key, `${show(badOpt)} is not a module option (name=value)`, `write module options as name=value`);
   return ok([name!, ...opts]);
 }
 
-const CRON_FIELD = /^(\*|[0-9]+(-[0-9]+)?|\*\/[0-9]+|[0-9]+(-[0-9]+)?\/[0-9]+|[a-zA-Z]{3})(,([0-9]+(-[0-9]+)?(\/[0-9]+)?|[a-zA-Z]{3}))*$/;
+// One crontab time field: *, numbers or 3-letter names, ranges, steps and lists ("*/5", "8-17", "mon-fri", "1,15").
+const CRON_ELEMENT = String.raw`(?:\*|(?:\d+|[A-Za-z]{3})(?:-(?:\d+|[A-Za-z]{3}))?)(?:/\d+)?`;
+const CRON_FIELD = new RegExp(`^${CRON_ELEMENT}(?:,${CRON_ELEMENT})*$`);
 const CRON_MACRO = /^@(reboot|yearly|annually|monthly|weekly|daily|midnight|hourly)$/;
 const USER_NAME = /^[a-z_][a-z0-9_-]{0,31}$/;
 
