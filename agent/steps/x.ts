@@ -13,7 +13,7 @@
 
 import type { Problem } from '../core/errors.ts';
 import type { Config } from '../config/config.ts';
-import { checkClientPath, checkWord, checkXkb, checkXorgOption, checkXorgString, read, readFamily, readInt, refuse, warn, type Checked } from '../config/values.ts';
+import { checkClientPath, checkXkb, checkXorgOption, read, readFamily, readInt, refuse, warn, type Checked } from '../config/values.ts';
 import type { Action } from '../plan/actions.ts';
 import { present, type StepPlanner } from './context.ts';
 import { generatedHeader, planned, skipped } from './step.ts';
@@ -74,10 +74,7 @@ export const planX: StepPlanner = (ctx) => {
     const monitorOptions = readFamily(config, 'X_MONITOR_OPTION_', problems, checkXorgOption);
     const modes = readFamily(config, 'X_MODE_', problems, checkMode);
     const virtual = use('X_VIRTUAL', read(config, 'X_VIRTUAL', problems, (c, k, v) => (/^\d+\s+\d+$/.test(v.trim()) ? { ok: true, value: v.trim().split(/\s+/).join(' ') } : refuse<string>(c, k, `"${v}" is not "WIDTH HEIGHT"`, 'set X_VIRTUAL like "2560 1024"'))));
-    const modules = readFamily(config, 'X_MODULE_', problems, (c, k, v) => {
-      const w = checkWord(c, k, v);
-      return w.ok ? checkXorgString(c, k, w.value) : w;
-    });
+    const modules = readFamily(config, 'X_MODULE_', problems, (c, k, v) => (/^[A-Za-z0-9_-]+$/.test(v) ? { ok: true, value: v } : refuse<string>(c, k, `"${v}" is not an X module name`, `set ${k} like glx or int10`)));
     keys.push(...[...deviceOptions, ...monitorOptions, ...modes, ...modules].map((x) => x.key));
 
     const device = [
