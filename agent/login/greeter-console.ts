@@ -228,8 +228,11 @@ export class ConsoleGreeter implements Greeter {
         return setup.forcedLanguage === undefined && setup.languages.length > 0;
       case '!guest':
         return setup.allowGuest;
-      default:
+      case '!reboot':
+      case '!shutdown':
         return true;
+      default:
+        return false;
     }
   }
 
