@@ -15,8 +15,9 @@ suite=bookworm
 # systemd-sysv: the init we hand over to; udev+kmod: modules for the NIC and nbd;
 # nodejs: Debian's node, as an LTSP admin would install it; nbd-client: swap over NBD;
 # rsyslog: the client syslog daemon the syslog step configures; openssh-client: ssh-keygen and
-# known_hosts handling for the login.
-packages=systemd-sysv,udev,kmod,iproute2,nodejs,nbd-client,rsyslog,openssh-client
+# known_hosts handling for the login; xvfb+xauth: the X server the login starts (the guest
+# has no display, Xvfb stands in for Xorg).
+packages=systemd-sysv,udev,kmod,iproute2,nodejs,nbd-client,rsyslog,openssh-client,xvfb,xauth
 stamp="$suite $packages"
 
 if [ -f "$root/.ltsp-test-root" ] && [ "$(cat "$root/.ltsp-test-root")" = "$stamp" ]; then

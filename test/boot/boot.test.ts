@@ -1,0 +1,139 @@
+// The end-to-end proof: a virtual thin client PXE-boots from our server side under QEMU and
+// reaches a logged-in remote session, the LTSP 5 way (pxelinux over TFTP, kernel + initramfs,
+// root squashfs over NBD, lts.conf over TFTP, init-ltsp -> `ltsp-agent boot` -> systemd ->
+// `ltsp-agent login`). See test/boot/lab.ts for the network layout and docs/boot.md for how
+// to run it. One boot; each check below reads what that boot left on the serial console and
+// on the server side, and a failing check prints the guest's console log.
+
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { BootLab, bootLabUnavailable, GUEST_SERVER, serialText, TEST_USER, type BootResult } from './lab.ts';
+
+const unavailable = bootLabUnavailable();
+
+/** The lts.conf the server hands out: swap, syslog and an autologin whose session records itself. */
+export function proofLtsConf(lab: BootLab): string {
+  return [
+    '# lts.conf for the QEMU boot proof (test/boot/boot.test.ts)',
+    '[Default]',
+    `    SERVER = ${GUEST_SERVER}`,
+    // TCP: a restricted QEMU guest can only reach the host over TCP (guestfwd).
+    `    SYSLOG_HOST = @@${GUEST_SERVER}:514`,
+    '    NBD_SWAP = True',
+    `    NBD_SWAP_HOST = ${GUEST_SERVER}`,
+    '    ENCRYPT_SWAP = False',
+    '    SOUND = False',
+    `    LDM_SERVER = ${GUEST_SERVER}`,
+    '    LDM_AUTOLOGIN = True',
+    `    LDM_USERNAME = ${TEST_USER}`,
+    `    LDM_PASSWORD = ${lab.password}`,
+    '    LDM_SESSION = ltsp-proof-session',
+    `    LDM_XSESSION = ${join(lab.run, 'xsession')}`,
+    '',
+  ].join('\n');
+}
+
+describe('QEMU boot proof', { skip: unavailable, timeout: 15 * 60_000 }, () => {
+  const lab = new BootLab();
+  let boot: BootResult | undefined;
+  let buildError: unknown;
+
+  before(async () => {
+    try {
+      lab.build();
+      await lab.start(proofLtsConf);
+      boot = await lab.boot({ timeoutMs: 5 * 60_000 });
+    } catch (e) {
+      buildError = e;
+    }
+  });
+
+  after(async () => {
+    await lab.stop();
+  });
+
+  /** The boot, or a failure that says why there is none. */
+  const booted = (): BootResult => {
+    if (buildError) throw buildError;
+    assert.ok(boot, 'the guest never booted');
+    return boot;
+  };
+  const guestLog = (b: BootResult) => `\n--- guest serial console (last lines; full log ${b.serialLog}) ---\n${serialText(b, 250)}\n---`;
+  const has = (b: BootResult, re: RegExp) => b.lines.some((l) => re.test(l.text));
+  const expectLine = (b: BootResult, re: RegExp, what: string) => assert.ok(has(b, re), `${what}: no serial line matches ${re}${guestLog(b)}`);
+  const proof = (b: BootResult, key: string) =>
+    b.lines.filter((l) => l.text.startsWith(`LTSP-PROOF ${key}`)).map((l) => l.text.slice(`LTSP-PROOF ${key}`.length).trim());
+
+  it('PXE-boots: pxelinux over TFTP, kernel and initramfs, root over NBD', () => {
+    const b = booted();
+    expectLine(b, /^PXELINUX /, 'pxelinux');
+    expectLine(b, /Command line: .*init=\/sbin\/init-ltsp/, 'kernel started with init-ltsp');
+    expectLine(b, /^ltsp-initramfs: network eth0 /, 'initramfs DHCP');
+    expectLine(b, /^Connected \/dev\/nbd0|nbd0: detected capacity/, 'NBD root');
+    expectLine(b, /^ltsp-initramfs: switching to the root, init \/sbin\/init-ltsp/, 'switch to the NBD root');
+  });
+
+  it('runs the agent from init-ltsp: a marker for every step, none failed, then hands over to init', () => {
+    const b = booted();
+    expectLine(b, /^init-ltsp: boot phase started/, 'init-ltsp started the agent');
+    expectLine(b, /^ltsp-agent: boot started/, 'agent started');
+    expectLine(b, /^ltsp-agent: lts\.conf tftp: fetched/, 'lts.conf over TFTP');
+    const steps = b.lines.map((l) => /^ltsp-agent: step (\S+) (\S+)/.exec(l.text)).filter((m): m is RegExpExecArray => m !== null);
+    assert.ok(steps.length >= 5, `expected a marker per step, got ${steps.length}${guestLog(b)}`);
+    const bad = steps.filter((m) => m[2] !== 'ok' && m[2] !== 'skipped:' && m[2] !== 'skipped');
+    assert.deepEqual(bad.map((m) => m[0]), [], `steps that did not succeed${guestLog(b)}`);
+    for (const step of ['lts-conf', 'hostname', 'swap', 'syslog']) {
+      assert.ok(steps.some((m) => m[1] === step && m[2] === 'ok'), `step ${step} is not ok${guestLog(b)}`);
+    }
+    expectLine(b, /^ltsp-agent: boot done: /, 'agent done');
+    expectLine(b, /^init-ltsp: handing over to \/sbin\/init/, 'hand over to init');
+    assert.deepEqual(proof(b, 'agent-failed'), [], `init-ltsp recorded an agent failure${guestLog(b)}`);
+  });
+
+  it("attaches the server's swap export over NBD", () => {
+    const b = booted();
+    const swaps = proof(b, 'swaps').join(' ');
+    assert.match(swaps, /\/dev\/nbd\d+/, `no NBD swap in the guest's /proc/swaps${guestLog(b)}`);
+    const attached = existsSync(lab.swapLog) ? readFileSync(lab.swapLog, 'utf8') : '';
+    assert.match(attached, /^attached /m, 'the server never prepared a swap file (nbd-server prerun did not run)');
+    // What the guest swaps on is the server's file: the UUID the guest reads from its swap
+    // device is the one in the server-side file (whoever ran mkswap, the bytes went over NBD).
+    const guestUuids = proof(b, 'swap-uuid').map((s) => s.split(/\s+/)[1]);
+    const swapDir = join(lab.run, 'swap');
+    const serverUuids = readdirSync(swapDir).map(
+      (f) => spawnSync('blkid', ['-s', 'UUID', '-o', 'value', join(swapDir, f)], { encoding: 'utf8' }).stdout.trim(),
+    );
+    assert.ok(
+      guestUuids.some((u) => u && serverUuids.includes(u)),
+      `guest swap UUIDs ${JSON.stringify(guestUuids)} are not the server's ${JSON.stringify(serverUuids)}${guestLog(b)}`,
+    );
+  });
+
+  it("forwards the client's log to the server's rsyslog", () => {
+    const b = booted();
+    const remote = existsSync(lab.remoteLog) ? readFileSync(lab.remoteLog, 'utf8') : '';
+    assert.ok(remote.trim().length > 0, `the server's rsyslog (TCP ${GUEST_SERVER}:514) received nothing from the client${guestLog(b)}`);
+  });
+
+  it('logs in with LDM_AUTOLOGIN and runs the session on the server', () => {
+    const b = booted();
+    const marker = existsSync(lab.sessionMarker) ? readFileSync(lab.sessionMarker, 'utf8') : '';
+    assert.match(marker, new RegExp(`^session-started user=${TEST_USER} `, 'm'), `the session never ran on the server${guestLog(b)}\n--- sshd log ---\n${readLog(join(lab.run, 'sshd.log'))}`);
+    assert.match(marker, /client=10\.0\.2\.15 /, `the session did not get LTSP_CLIENT: ${marker}`);
+  });
+
+  it('powers off cleanly when the session is over', () => {
+    const b = booted();
+    assert.equal(b.timedOut, false, `the guest did not power off within 5 minutes${guestLog(b)}`);
+    expectLine(b, /^LTSP-PROOF login-ended /, 'login unit ended');
+    expectLine(b, /reboot: Power down/, 'kernel powered off');
+    assert.equal(b.exitCode, 0, `QEMU exit status${guestLog(b)}`);
+  });
+});
+
+function readLog(p: string): string {
+  return existsSync(p) ? readFileSync(p, 'utf8').split('\n').slice(-40).join('\n') : '(none)';
+}

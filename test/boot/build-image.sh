@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Builds everything the virtual thin client boots, the way an LTSP 5 server lays it out:
+#   $WORK/tftp/ltsp/amd64/   pxelinux.0, ldlinux.c32, vmlinuz, initrd.img (TFTP root; the
+#                            test writes pxelinux.cfg/default and lts.conf per boot)
+#   $WORK/ltsp.img           the client root as a squashfs, served over NBD as export "ltsp"
+# The slow parts (kernel download, debootstrap) are cached under $WORK; the agent, init-ltsp,
+# the units and the test's own files are installed fresh on every run, and the squashfs is
+# rebuilt only when something in the root changed.
+#
+# usage: build-image.sh WORK KNOWN_HOSTS_FILE
+#   KNOWN_HOSTS_FILE   the test sshd's host key line(s), installed as /etc/ssh/ssh_known_hosts
+#                      (what LTSP 5's ltsp-update-sshkeys did on the server)
+set -eu
+
+work=$1 known_hosts=$2
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+tftp=$work/tftp/ltsp/amd64
+root=$work/root
+
+# LTSP_BOOT_AGENT: boot another build of the agent (default: the bundle npm run build makes).
+agent=${LTSP_BOOT_AGENT:-$repo/dist/ltsp-agent}
+[ -f "$agent" ] || { echo "build-image: no agent at $agent (npm run build)" >&2; exit 1; }
+
+kver=$(bash "$here/build-kernel.sh" "$work")
+bash "$here/build-root.sh" "$work"
+
+mkdir -p "$tftp/pxelinux.cfg"
+cp "$work/kernel/$kver/boot/vmlinuz-$kver" "$tftp/vmlinuz"
+bash "$here/build-initramfs.sh" "$work" "$kver" "$tftp/initrd.img"
+cp /usr/lib/PXELINUX/pxelinux.0 "$tftp/pxelinux.0"
+cp /usr/lib/syslinux/modules/bios/ldlinux.c32 "$tftp/ldlinux.c32"
+
+# ---- the client root: the product, installed as an admin would ---------------------------------
+bash "$repo/tools/install-into-chroot.sh" --no-check --agent "$agent" "$root"
+
+# ---- test-only parts of the image ----------------------------------------------------------------
+# A real LTSP chroot carries its kernel's modules. This one gets the initramfs's few (nbd,
+# NIC, squashfs, overlay), so that the swap step's `modprobe nbd` finds nbd as on a real client.
+rm -rf "$root/lib/modules"
+mkdir -p "$root/lib/modules"
+cp -a "$work/initramfs.d/lib/modules/$kver" "$root/lib/modules/$kver"
+install -D -m 0644 "$known_hosts" "$root/etc/ssh/ssh_known_hosts"
+install -D -m 0755 "$here/guest/ltsp-proof-report" "$root/usr/local/sbin/ltsp-proof-report"
+install -D -m 0644 "$here/guest/ltsp-proof.service" "$root/etc/systemd/system/ltsp-proof.service"
+ln -sfn ../ltsp-proof.service "$root/etc/systemd/system/multi-user.target.wants/ltsp-proof.service"
+install -D -m 0644 "$here/guest/ltsp-login-proof.conf" "$root/etc/systemd/system/ltsp-login.service.d/proof.conf"
+# The serial console belongs to the proof's output: a getty would vhangup it (qemu-boot.md
+# pitfall 4); the other gettys and the maintenance timers would only cost boot time.
+for u in serial-getty@ttyS0.service getty@tty1.service getty-static.service apt-daily.timer \
+  apt-daily-upgrade.timer dpkg-db-backup.timer e2scrub_all.timer fstrim.timer \
+  systemd-timesyncd.service e2scrub_reap.service; do
+  ln -sfn /dev/null "$root/etc/systemd/system/$u"
+done
+# systemd's status lines on the console give the timeline its "after init" part.
+install -d "$root/etc/systemd/system.conf.d"
+printf '[Manager]\nShowStatus=yes\nDefaultTimeoutStopSec=10s\n' >"$root/etc/systemd/system.conf.d/proof.conf"
+echo ltsp-proof >"$root/etc/hostname"
+
+# ---- the squashfs, rebuilt only when the root changed ----------------------------------------------
+# The digest covers every file's path, size and mtime plus the content of what this script
+# installs each time (install(1) refreshes mtimes, so hash those by content).
+sum=$( {
+  (cd "$root" && find . -xdev -path ./.ltsp-test-root -prune -o -printf '%p %s %m %l\n' | LC_ALL=C sort)
+  cat "$agent" "$repo/init/init-ltsp" "$repo"/init/systemd/* "$here"/guest/* "$known_hosts"
+} | sha256sum | cut -d' ' -f1)
+if [ -f "$work/ltsp.img" ] && [ "$(cat "$work/ltsp.img.sum" 2>/dev/null)" = "$sum" ]; then
+  echo "build-image: ltsp.img unchanged" >&2
+else
+  # Uncompressed: built in seconds, and the emulated guest spends no CPU on decompression;
+  # the NBD link is loopback, so size costs almost nothing.
+  rm -f "$work/ltsp.img" "$work/ltsp.img.sum"
+  mksquashfs "$root" "$work/ltsp.img.tmp" -noappend -quiet -no-progress -noI -noD -noF -noX -no-xattrs \
+    -e .ltsp-test-root >/dev/null
+  mv "$work/ltsp.img.tmp" "$work/ltsp.img"
+  echo "$sum" >"$work/ltsp.img.sum"
+  echo "build-image: ltsp.img $(du -h "$work/ltsp.img" | cut -f1)" >&2
+fi
+echo "$kver"
