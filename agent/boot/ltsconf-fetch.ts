@@ -153,7 +153,9 @@ async function fetchFirst(where: Location, get: (o: GetOptions) => Promise<GetRe
     const left = deadline - Date.now();
     if (left <= 0) return { ok: false, why: `TFTP: no time left within ${boundMs} ms after trying ${tried.join(', ')}` };
     try {
-      const r = await get({ host: where.server, port: where.port, path, deadlineMs: left, maxBytes: MAX_LTSCONF_BYTES, log });
+      // One-frame blocks: a lts.conf is a few blocks anyway, and a network that drops IP
+      // fragments must not cost the boot the multi-frame fallback's wait.
+      const r = await get({ host: where.server, port: where.port, path, deadlineMs: left, maxBytes: MAX_LTSCONF_BYTES, blksize: 'frame', log });
       return { ok: true, data: r.data, url, ms: Math.round(r.ms) };
     } catch (e) {
       const notFound = e instanceof LtspError && e.code === 'LTSP_TFTP_ERROR' && /TFTP error 1\b/.test(e.message);

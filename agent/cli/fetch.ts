@@ -19,8 +19,9 @@ Options:
   -o, --output FILE   write the file here; "-" for stdout. Default: the last path
                       component, in the current directory. Written atomically: a failed
                       fetch leaves no file and never a half one.
-  --blksize N         block size to ask for (${MIN_BLKSIZE}..${MAX_BLKSIZE}; default: the largest that fits
-                      the path MTU in one frame, 1468 on Ethernet)
+  --blksize N|frame   block size to ask for (${MIN_BLKSIZE}..${MAX_BLKSIZE}). Default: six frames of the
+                      path MTU (8868 on Ethernet; IP fragments), and one-frame blocks if
+                      no fragment gets through. "frame": one frame (1468 on Ethernet).
   --windowsize N      blocks per ACK to ask for (1..${MAX_WINDOWSIZE}, RFC 7440; default ${DEFAULTS.windowsize})
   --timeout S         give up after S seconds in all (default 30)
   --no-options        plain RFC 1350, no option negotiation (512-byte blocks)
@@ -55,7 +56,7 @@ export async function fetchCommand(args: string[]): Promise<number> {
       if (!/^[0-9]+(\.[0-9]+)?$/.test(raw) || !(v >= min && v <= max)) throw new LtspError('LTSP_USAGE', `${name} must be a number from ${min} to ${max}, not "${raw}"`);
       return v;
     };
-    const blksize = int('--blksize', MIN_BLKSIZE, MAX_BLKSIZE);
+    const blksize = a.values.get('--blksize') === 'frame' ? 'frame' : int('--blksize', MIN_BLKSIZE, MAX_BLKSIZE);
     const windowsize = int('--windowsize', 1, MAX_WINDOWSIZE);
     const timeoutS = int('--timeout', 0.1, 3600) ?? 30;
     const maxBytes = int('--max-size', 0, 4 * 1024 ** 3) ?? DEFAULTS.maxBytes;
@@ -71,7 +72,7 @@ export async function fetchCommand(args: string[]): Promise<number> {
       path: url.path,
       deadlineMs: timeoutS * 1000,
       maxBytes: Math.floor(maxBytes),
-      ...(blksize !== undefined ? { blksize: Math.floor(blksize) } : {}),
+      ...(blksize !== undefined ? { blksize: blksize === 'frame' ? blksize : Math.floor(blksize) } : {}),
       ...(windowsize !== undefined ? { windowsize: Math.floor(windowsize) } : {}),
       ...(a.flags.has('--no-options') ? { noOptions: true } : {}),
       ...(!quiet && process.stderr.isTTY ? { onProgress: progressLine() } : {}),
@@ -92,6 +93,7 @@ export async function fetchCommand(args: string[]): Promise<number> {
         `windowsize ${n.windowsize}`,
         ...(n.tsize !== undefined ? [`tsize ${n.tsize}`] : []),
         ...(r.stats.fellBack ? ['server refused options'] : []),
+        ...(r.stats.smallerBlocks ? ['IP fragments did not arrive: fell back to one-frame blocks'] : []),
         ...(r.stats.retransmits ? [`${r.stats.retransmits} retransmissions`] : []),
         ...(r.stats.duplicates ? [`${r.stats.duplicates} duplicate blocks`] : []),
         ...(r.stats.foreign ? [`${r.stats.foreign} foreign packets`] : []),

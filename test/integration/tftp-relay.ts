@@ -2,12 +2,15 @@
 // LISTEN_IP:PORT, forwards each client's request to the real server, and gives every server
 // TID its own relay port so the client sees one consistent TID per transfer. Each datagram,
 // both ways, is dropped, duplicated or held back (reordered) with the given probabilities.
-//   node --import tsx test/integration/tftp-relay.ts LISTEN_IP PORT SERVER_IP SERVER_PORT LOSS DUP REORDER SEED
+//   node --import tsx test/integration/tftp-relay.ts LISTEN_IP PORT SERVER_IP SERVER_PORT LOSS DUP REORDER SEED [MAXSIZE]
+// MAXSIZE drops every datagram larger than that many bytes, as a firewall that drops IP
+// fragments does.
 // Prints "ready" on stdout when listening.
 
 import dgram from 'node:dgram';
 
-const [listenIp, listenPort, serverIp, serverPort, loss, dup, reorder, seedArg] = process.argv.slice(2);
+const [listenIp, listenPort, serverIp, serverPort, loss, dup, reorder, seedArg, maxSize] = process.argv.slice(2);
+const MAX = maxSize ? Number(maxSize) : Infinity;
 const P = { loss: Number(loss), dup: Number(dup), reorder: Number(reorder) };
 let seed = Number(seedArg ?? 1) >>> 0 || 1;
 const rnd = () => {
@@ -23,6 +26,7 @@ const rnd = () => {
 /** Deliver through the faulty link: drop, duplicate, or hold until the next datagram passes. */
 const held = new Map<dgram.Socket, { buf: Buffer; port: number; ip: string; timer: NodeJS.Timeout }>();
 function deliver(sock: dgram.Socket, buf: Buffer, port: number, ip: string): void {
+  if (buf.length > MAX) return;
   const r = rnd();
   if (r < P.loss) return;
   const send = () => sock.send(buf, port, ip);
@@ -55,10 +59,13 @@ const front = dgram.createSocket('udp4');
 front.on('message', (msg, rinfo) => {
   const key = `${rinfo.address}:${rinfo.port}`;
   let f = flows.get(key);
-  if (!f) {
+  // Every request is a new transfer to the server (a new server TID); a retransmitted request
+  // makes a second server child, exactly as without the relay. Older flows stay routable.
+  if (!f || msg.readUInt16BE(0) === 1) {
     const up = dgram.createSocket('udp4');
     const flow: Flow = { up, clientIp: rinfo.address, clientPort: rinfo.port, lastUse: Date.now() };
     f = flow;
+    flows.set(`${key}#${nextId++}`, flow);
     flows.set(key, flow);
     up.on('message', (m, r) => {
       flow.lastUse = Date.now();
@@ -73,24 +80,26 @@ front.on('message', (msg, rinfo) => {
         down.bind(0, listenIp, () => deliver(down, m, flow.clientPort, flow.clientIp));
         return;
       }
-      if (r.port !== flow.serverTid || !flow.down) return; // a second server child: not relayed
+      if (r.port !== flow.serverTid || !flow.down) return;
       deliver(flow.down, m, flow.clientPort, flow.clientIp);
     });
     up.bind(0);
   }
   f.lastUse = Date.now();
-  // Requests (and retransmitted requests) go to the server's well-known port.
   deliver(f.up, msg, Number(serverPort), serverIp!);
 });
+let nextId = 0;
 
 // Forget idle flows so a long storm does not run out of ports.
 setInterval(() => {
   const old = Date.now() - 30_000;
   for (const [k, f] of flows) {
     if (f.lastUse < old) {
-      f.up.close();
-      f.down?.close();
       flows.delete(k);
+      if (![...flows.values()].includes(f)) {
+        f.up.close();
+        f.down?.close();
+      }
     }
   }
 }, 5000).unref();

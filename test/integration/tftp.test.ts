@@ -156,6 +156,14 @@ test('tftpd-hpa: sizes x options, rollover, missing file, server down, lossy lin
         assert.ok(same(jobs[i]!.out, `${root}/${i === 1 ? 'f513' : 'f100k'}`));
       });
     });
+    await t.test('a link that drops IP fragments: multi-frame blocks give way to one-frame blocks', async () => {
+      await startHelper(lab, [RELAY, lab.serverIp, '6971', lab.serverIp, '69', '0', '0', '0', '1', '1500']);
+      const [r] = run(lab, [{ url: `tftp://${lab.serverIp}:6971/f100k`, out: `${lab.dir}/frag`, opts: {} }]);
+      assert.ok(r!.ok, r!.message);
+      assert.equal(r!.blksize, 1468);
+      assert.equal((r as { smallerBlocks?: boolean }).smallerBlocks, true);
+      assert.ok(same(`${lab.dir}/frag`, `${root}/f100k`));
+    });
   });
 });
 

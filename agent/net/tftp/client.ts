@@ -20,8 +20,12 @@ export interface GetOptions {
   readonly path: string;
   /** Overall bound in ms: when it passes, the transfer fails with LTSP_TFTP_TIMEOUT. */
   readonly deadlineMs: number;
-  /** Block size to ask; 'auto' fits one block in the path MTU (no IP fragments); false: do not ask. */
-  readonly blksize?: number | 'auto' | false;
+  /**
+   * Block size to ask. 'auto' (default): six full frames of the path MTU (8868 on Ethernet),
+   * falling back to one frame if fragments never arrive; 'frame': one frame (1468 on Ethernet,
+   * no IP fragments at all); false: do not ask.
+   */
+  readonly blksize?: number | 'auto' | 'frame' | false;
   /** RFC 7440 window to ask (default 8); false: do not ask. */
   readonly windowsize?: number | false;
   /**
@@ -65,7 +69,8 @@ export async function tftpGet(opts: GetOptions): Promise<GetResult> {
 
   const address = await resolve(opts.host, opts.deadlineMs);
   const family = isIP(address) === 6 ? 'udp6' : 'udp4';
-  const ask: Ask = opts.noOptions ? {} : askFor(opts, address);
+  const path = pathBlksizes(address);
+  const ask: Ask = opts.noOptions ? {} : askFor(opts, path);
   const maxBytes = opts.maxBytes ?? DEFAULTS.maxBytes;
   const session = new ReadSession({
     server: { address, port },
@@ -76,6 +81,7 @@ export async function tftpGet(opts: GetOptions): Promise<GetResult> {
     deadline,
     dallyMs: DEFAULTS.dallyMs,
     random: Math.random,
+    ...(ask.blksize !== undefined && ask.blksize > path.frame ? { frameBlksize: path.frame } : {}),
   });
 
   // Addresses are resolved once above; Node's default lookup would defer every send by a tick.
@@ -117,6 +123,7 @@ export async function tftpGet(opts: GetOptions): Promise<GetResult> {
             resolvePromise({ data: Buffer.concat(chunks, bytes), negotiated: r.negotiated, stats: r.stats, ms });
             // Let the process exit while we dally for a lost final ACK.
             sock.unref();
+            timer?.unref();
           } else {
             chunks.length = 0;
             reject(toError(r.failure, where, opts.deadlineMs, lastSendError));
@@ -160,39 +167,49 @@ export async function tftpGet(opts: GetOptions): Promise<GetResult> {
   });
 }
 
-function askFor(opts: GetOptions, address: string): Ask {
+function askFor(opts: GetOptions, path: { frame: number; bulk: number }): Ask {
   const blksize = opts.blksize ?? 'auto';
   const windowsize = opts.windowsize ?? DEFAULTS.windowsize;
   const timeoutS = opts.serverTimeoutS ?? false;
   return {
-    ...(blksize === false ? {} : { blksize: blksize === 'auto' ? autoBlksize(address) : blksize }),
+    ...(blksize === false ? {} : { blksize: blksize === 'auto' ? path.bulk : blksize === 'frame' ? path.frame : blksize }),
     ...(windowsize === false ? {} : { windowsize }),
     ...(timeoutS === false ? {} : { timeoutS }),
     ...(opts.tsize === false ? {} : { tsize: true }),
   };
 }
 
+/** Frames per block for 'auto': few enough that one lost frame costs little, many enough that lock-step servers (no windowsize) are not bound by round trips. */
+const FRAMES_PER_BLOCK = 6;
+
 /**
- * The largest block that fits one Ethernet frame on the way to the server: the MTU of the
- * interface the kernel routes through, minus IP, UDP and TFTP headers. IP fragments are what
- * make big blocks fragile on a lossy switch; this keeps one block = one frame.
+ * Block sizes from the MTU of the interface towards the server: `frame` fills exactly one
+ * frame (IP + UDP + TFTP headers taken off), `bulk` fills FRAMES_PER_BLOCK fragments.
+ * Without /sys or a route, Ethernet's 1500 is assumed.
  */
-export function autoBlksize(address: string): number {
+export function pathBlksizes(address: string): { frame: number; bulk: number; mtu: number } {
   const v6 = isIP(address) === 6;
-  const fallback = v6 ? 1500 - 40 - 8 - 4 : 1500 - 20 - 8 - 4;
+  const mtu = interfaceMtu(address) ?? 1500;
+  const ip = v6 ? 40 : 20;
+  const clamp = (n: number) => Math.max(DEFAULT_BLKSIZE, Math.min(MAX_BLKSIZE, n));
+  // Each IPv4 fragment carries a multiple of 8 bytes; IPv6 fragments also carry an 8-byte header.
+  const perFragment = Math.floor((mtu - ip - (v6 ? 8 : 0)) / 8) * 8;
+  return { mtu, frame: clamp(mtu - ip - 8 - 4), bulk: clamp(FRAMES_PER_BLOCK * perFragment - 8 - 4) };
+}
+
+function interfaceMtu(address: string): number | undefined {
   try {
     const local = localAddressFor(address);
-    if (local === undefined) return fallback;
+    if (local === undefined) return undefined;
     for (const [name, addrs] of Object.entries(networkInterfaces())) {
       if (!addrs?.some((a) => a.address === local)) continue;
       const mtu = Number(readFileSync(`/sys/class/net/${name}/mtu`, 'utf8').trim());
-      if (!(mtu >= 576)) return fallback;
-      return Math.max(DEFAULT_BLKSIZE, Math.min(MAX_BLKSIZE, mtu - (v6 ? 40 : 20) - 8 - 4));
+      return mtu >= 576 ? mtu : undefined;
     }
   } catch {
-    /* no /sys, no route: the Ethernet default */
+    /* no /sys: the caller assumes Ethernet */
   }
-  return fallback;
+  return undefined;
 }
 
 /**

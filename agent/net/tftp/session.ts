@@ -50,7 +50,15 @@ export interface SessionConfig {
   readonly dallyMs: number;
   /** A number in [0, 1); injected so tests are deterministic. */
   readonly random: () => number;
+  /**
+   * One-frame block size to fall back to when a larger, IP-fragmented blksize was agreed but
+   * no data comes (a firewall or switch that drops fragments). Absent: no such fallback.
+   */
+  readonly frameBlksize?: number;
 }
+
+/** How long an agreed multi-frame blksize may go without data before trying one-frame blocks: past two of tftpd-hpa's default 1 s retransmissions. */
+export const FRAGMENT_WAIT_MS = 2500;
 
 export interface Negotiated {
   readonly blksize: number;
@@ -73,6 +81,8 @@ export interface Stats {
   malformed: number;
   /** True when the server refused options and the file came with a plain RRQ. */
   fellBack: boolean;
+  /** True when multi-frame blocks brought no data and the file came in one-frame blocks. */
+  smallerBlocks: boolean;
 }
 
 export type Result =
@@ -100,6 +110,8 @@ type State =
       bytes: number;
       /** One reply to duplicates/gaps per stall; cleared by progress. */
       answeredStall: boolean;
+      /** When the transfer was agreed (OACK or DATA 1). */
+      readonly since: number;
     }
   | { readonly tag: 'dallying'; readonly peer: Peer; readonly finalBlock: number; readonly until: number }
   | { readonly tag: 'over' };
@@ -110,10 +122,12 @@ export class ReadSession {
   private retryAt = Infinity;
   private lastSent: { to: Peer; packet: Buffer } | undefined;
   private outcome: Result | undefined;
-  readonly stats: Stats = { retransmits: 0, duplicates: 0, foreign: 0, malformed: 0, fellBack: false };
+  readonly stats: Stats = { retransmits: 0, duplicates: 0, foreign: 0, malformed: 0, fellBack: false, smallerBlocks: false };
+  private ask: Ask;
 
   constructor(private readonly cfg: SessionConfig) {
     this.rto = cfg.retryMs.initial;
+    this.ask = cfg.ask;
   }
 
   get result(): Result | undefined {
@@ -145,7 +159,7 @@ export class ReadSession {
 
   start(now: number): Effect[] {
     if (this.state.tag !== 'idle') return [];
-    return this.request(now, hasOptions(this.cfg.ask));
+    return this.request(now, hasOptions(this.ask));
   }
 
   tick(now: number): Effect[] {
@@ -160,6 +174,12 @@ export class ReadSession {
       return this.fail({ kind: 'timeout', waiting, retransmits: this.stats.retransmits });
     }
     if (now < this.retryAt || !this.lastSent) return [];
+    const frame = this.cfg.frameBlksize;
+    if (s.tag === 'receiving' && s.received === 0 && frame !== undefined && s.n.blksize > frame && now - s.since >= FRAGMENT_WAIT_MS) {
+      this.stats.smallerBlocks = true;
+      this.ask = { ...this.ask, blksize: frame };
+      return [{ kind: 'send', to: s.peer, packet: encodeError(ERR.UNDEFINED, `no data at blksize ${s.n.blksize}; asking again with ${frame}`) }, ...this.request(now, true)];
+    }
     this.stats.retransmits++;
     this.rto = Math.min(this.rto * 2, this.cfg.retryMs.max);
     this.armRetry(now);
@@ -225,14 +245,14 @@ export class ReadSession {
   }
 
   private request(now: number, withOptions: boolean): Effect[] {
-    const rrq = encodeRequest('RRQ', this.cfg.file, 'octet', withOptions ? optionMap(this.cfg.ask) : new Map());
+    const rrq = encodeRequest('RRQ', this.cfg.file, 'octet', withOptions ? optionMap(this.ask) : new Map());
     this.state = { tag: 'requesting', withOptions, rrq };
     this.rto = this.cfg.retryMs.initial;
     return [this.send(this.cfg.server, rrq, now, true)];
   }
 
   private onOack(from: Peer, options: ReadonlyMap<string, string>, now: number): Effect[] {
-    const checked = checkOack(options, this.cfg.ask);
+    const checked = checkOack(options, this.ask);
     if (typeof checked === 'string') {
       // RFC 2347: refuse the OACK with ERROR 8, then ask again without options.
       this.stats.fellBack = true;
@@ -249,7 +269,7 @@ export class ReadSession {
   }
 
   private enterReceiving(peer: Peer, n: Negotiated, now: number): void {
-    this.state = { tag: 'receiving', peer, n, received: 0, acked: 0, bytes: 0, answeredStall: false };
+    this.state = { tag: 'receiving', peer, n, received: 0, acked: 0, bytes: 0, answeredStall: false, since: now };
     this.progress(now);
   }
 
