@@ -1,0 +1,140 @@
+// The setup phase with every step against the lab's real programs (nbd-server, rsyslog in the
+// server namespace; nbdfuse, losetup, mkswap, swapon, PulseAudio, pactl, modprobe... in the
+// client namespace): applied concurrently as the agent does, against the same plan applied one
+// step at a time. Target: concurrent at most 0.5x of serial.
+//
+//   node --import tsx bench/setup.ts [--runs N]
+
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, closeSync, ftruncateSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { labUnavailable, readPidFile, withLab, labInterfaces, type Lab } from '../test/lab/lab.ts';
+import { fmtMs, fmtRatio, machineLine, median, table, writeSection, REPO } from './lib/report.ts';
+
+const runs = Number(process.argv[process.argv.indexOf('--runs') + 1] || 5);
+const why = labUnavailable();
+if (why) {
+  console.error(`bench/setup: ${why}`);
+  process.exit(1);
+}
+
+async function startServer(lab: Lab): Promise<void> {
+  const image = join(lab.dir, 'swap.img');
+  const fd = openSync(image, 'w');
+  ftruncateSync(fd, 32 * 1024 * 1024);
+  closeSync(fd);
+  const conf = join(lab.dir, 'nbd.conf');
+  writeFileSync(conf, `[generic]\n    user = root\n    group = root\n    listenaddr = ${lab.serverIp}\n    port = 10809\n    allowlist = true\n[swap]\n    exportname = ${image}\n`);
+  lab.exec(lab.srv, ['nbd-server', '-C', conf, '-p', join(lab.dir, 'nbd.pid')]);
+  lab.adoptPid(await readPidFile(join(lab.dir, 'nbd.pid')));
+  writeFileSync(join(lab.dir, 'rsyslog.conf'), `global(workDirectory="${lab.dir}")\nmodule(load="imudp")\ninput(type="imudp" address="${lab.serverIp}" port="514" ruleset="r")\nruleset(name="r") { action(type="omfile" file="${join(lab.dir, 'remote.log')}") }\n`);
+  lab.spawn(lab.srv, ['rsyslogd', '-n', '-f', join(lab.dir, 'rsyslog.conf'), '-i', join(lab.dir, 'rsyslogd.pid')]);
+  await lab.waitPort(lab.srv, 'tcp', 10809);
+  await lab.waitPort(lab.srv, 'udp', 514);
+}
+
+function config(lab: Lab): Record<string, string> {
+  return {
+    SERVER: lab.serverIp,
+    NBD_SWAP: 'True',
+    ENCRYPT_SWAP: 'False',
+    SOUND: 'True',
+    VOLUME: '70',
+    SYSLOG_HOST: lab.serverIp,
+    XSERVER: 'dummy',
+    X_MODE_0: '1280x1024',
+    XKBLAYOUT: 'de',
+    TIMEZONE: 'Europe/Berlin',
+    SEARCH_DOMAIN: 'lab.lan',
+    DNS_SERVER: lab.serverIp,
+    SHUTDOWN_TIME: '22:30',
+    CRONTAB_01: '0 12 * * * root /usr/bin/logger noon',
+    MODULE_01: 'snd-dummy',
+    RCFILE_01: '/usr/local/bin/banner',
+    INIT_COMMAND_01: `/usr/bin/nbdinfo --list nbd://${lab.serverIp}`,
+    FSTAB_01: `${lab.serverIp}:/srv/share /mnt/share nfs ro 0 0`,
+  };
+}
+
+const PRESENT = ['/usr/bin/pulseaudio', '/usr/bin/pactl', '/usr/bin/nbdfuse', '/etc/rsyslog.d', '/usr/sbin/rsyslogd', '/usr/bin/setxkbmap', '/usr/bin/Xorg', '/usr/share/zoneinfo', '/sbin/modprobe', '/etc/network/interfaces'];
+
+type Run = { ms: number; steps: Array<{ step: string; outcome: string; ms: number; reason?: string }> };
+
+function once(lab: Lab, mode: 'concurrent' | 'serial'): Run {
+  const root = join(lab.dir, `root-${mode}`);
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root);
+  const input = {
+    root,
+    mode,
+    config: config(lab),
+    server: lab.serverIp,
+    hostname: 'ltsp2',
+    facts: {
+      mac: { value: '52:54:00:12:34:56', source: 'flag' },
+      ip: { value: lab.clientIp, source: 'flag' },
+      prefixLength: 24,
+      device: { value: labInterfaces(lab).cli, source: 'flag' },
+      server: { value: lab.serverIp, source: 'flag' },
+      dns: [],
+      arch: 'x86_64',
+      ramMiB: 256,
+      root: { kind: 'local' },
+      cmdlineKeys: {},
+      ltspBoot: true,
+      present: PRESENT,
+    },
+  };
+  const out = execFileSync('nsenter', [`--net=/run/netns/${lab.cli}`, 'unshare', '--uts', process.execPath, '--import', 'tsx', join(REPO, 'bench', 'setup-driver.ts'), JSON.stringify(input)], { timeout: 120_000 }).toString();
+  return JSON.parse(out.trim().split('\n').at(-1)!) as Run;
+}
+
+await withLab(async (lab) => {
+  const hadRunPulse = existsSync('/run/pulse');
+  try {
+    await startServer(lab);
+    once(lab, 'concurrent'); // warm caches (programs, tsx transpile)
+    const serial: Run[] = [];
+    const concurrent: Run[] = [];
+    for (let i = 0; i < runs; i++) {
+      // Alternate which goes first so drift hits both alike.
+      if (i % 2 === 0) {
+        serial.push(once(lab, 'serial'));
+        concurrent.push(once(lab, 'concurrent'));
+      } else {
+        concurrent.push(once(lab, 'concurrent'));
+        serial.push(once(lab, 'serial'));
+      }
+    }
+    const last = concurrent.at(-1)!;
+    const notOk = last.steps.filter((s) => s.outcome !== 'ok' && s.outcome !== 'skipped');
+    const s = median(serial.map((r) => r.ms));
+    const c = median(concurrent.map((r) => r.ms));
+    const ratio = c / s;
+    const stepRows = last.steps
+      .filter((x) => x.outcome !== 'skipped')
+      .sort((a, b) => b.ms - a.ms)
+      .map((x) => [x.step, x.outcome, fmtMs(median(concurrent.map((r) => r.steps.find((y) => y.step === x.step)?.ms ?? 0)))]);
+    const body = [
+      machineLine(),
+      '',
+      `Every setup step against the lab's real programs (nbd-server and rsyslog in the server namespace; nbdfuse + losetup + mkswap + swapon, PulseAudio + pactl, modprobe, nbdinfo and file writes in the client namespace), applied under \`--root\` with programs run. The same plan applied one step at a time is the comparison. Median of ${runs} runs each, alternating order; each run undoes its swap, NBD attachment and PulseAudio afterwards (not timed).`,
+      '',
+      table(['apply', 'median', 'runs (ms)'], [
+        ['one step at a time', fmtMs(s), serial.map((r) => r.ms.toFixed(0)).join(', ')],
+        ['concurrent (by `needs`)', fmtMs(c), concurrent.map((r) => r.ms.toFixed(0)).join(', ')],
+      ]),
+      '',
+      `**Concurrent / serial: ${fmtRatio(ratio)}** (target at most 0.50x: ${ratio <= 0.5 ? 'met' : 'NOT met'}).`,
+      '',
+      'Per step, concurrent runs (median):',
+      '',
+      table(['step', 'outcome', 'ms'], stepRows),
+      ...(notOk.length ? ['', `Steps not ok in the last run: ${notOk.map((x) => `${x.step} (${x.reason})`).join('; ')}.`] : []),
+    ].join('\n');
+    writeSection('setup', 'Setup phase: concurrent steps vs one at a time (bench/setup.ts)', body);
+    console.log(body);
+  } finally {
+    if (!hadRunPulse) rmSync('/run/pulse', { recursive: true, force: true });
+  }
+});
