@@ -140,14 +140,25 @@ export interface PixelFormat {
   readonly byteOrder: number;
 }
 
-/** Scale an 8-bit channel into the bits of `mask` (e.g. 5 bits at 11 for 16-bit red). */
-function channelPacker(mask: number): (v: number) => number {
-  if (mask === 0) return () => 0;
+/** Where a channel sits in a pixel: e.g. 5 bits at bit 11 for 16-bit red. */
+function channel(mask: number): { shift: number; bits: number } {
+  if (mask === 0) return { shift: 0, bits: 0 };
   let shift = 0;
   while (((mask >>> shift) & 1) === 0) shift++;
   let bits = 0;
   while (((mask >>> (shift + bits)) & 1) === 1) bits++;
-  return (v) => ((v >> (8 - bits)) << shift) >>> 0;
+  return { shift, bits };
+}
+
+// A 4x4 ordered-dither matrix: with 5 or 6 bits a channel, smooth gradients would show
+// bands; adding a position-dependent fraction of one step before truncating hides them.
+const BAYER = [0, 8, 2, 10, 12, 4, 14, 6, 3, 11, 1, 9, 15, 7, 13, 5].map((v) => (v + 0.5) / 16);
+
+function pack(v: number, ch: { shift: number; bits: number }, dither: number): number {
+  if (ch.bits === 0) return 0;
+  const levels = (1 << ch.bits) - 1;
+  const q = Math.min(levels, Math.floor((v / 255) * levels + dither));
+  return (q << ch.shift) >>> 0;
 }
 
 /** Bytes of a ZPixmap image of the rectangle, `rows` scanlines starting at `y`. */
@@ -156,7 +167,7 @@ export function encodeImage(c: Canvas, x: number, y: number, w: number, rows: nu
   if (![2, 4].includes(bytesPerPixel)) throw new Error(`unsupported X pixel size: ${fmt.bitsPerPixel} bits`);
   const stride = Math.ceil((w * fmt.bitsPerPixel) / fmt.scanlinePad) * (fmt.scanlinePad / 8);
   const out = Buffer.alloc(stride * rows);
-  const [r, g, b] = [channelPacker(fmt.redMask), channelPacker(fmt.greenMask), channelPacker(fmt.blueMask)];
+  const [r, g, b] = [channel(fmt.redMask), channel(fmt.greenMask), channel(fmt.blueMask)];
   const fast = fmt.redMask === 0xff0000 && fmt.greenMask === 0xff00 && fmt.blueMask === 0xff;
   if (fast && bytesPerPixel === 4 && fmt.byteOrder === 0 && stride === 4 * w && out.byteOffset % 4 === 0) {
     // The common 24-bit little-endian case: our 0xRRGGBB words are already the pixels.
@@ -169,7 +180,8 @@ export function encodeImage(c: Canvas, x: number, y: number, w: number, rows: nu
     let i = (y + row) * c.width + x;
     for (let col = 0; col < w; col++, i++, o += bytesPerPixel) {
       const p = c.pixels[i]!;
-      const v = fast ? p : r((p >> 16) & 255) | g((p >> 8) & 255) | b(p & 255);
+      const d = BAYER[((y + row) & 3) * 4 + ((x + col) & 3)]!;
+      const v = fast ? p : pack((p >> 16) & 255, r, d) | pack((p >> 8) & 255, g, d) | pack(p & 255, b, d);
       if (bytesPerPixel === 4) {
         if (fmt.byteOrder === 0) out.writeUInt32LE(v >>> 0, o);
         else out.writeUInt32BE(v >>> 0, o);

@@ -115,12 +115,14 @@ export class GreeterPainter {
   private paintCard(form: LoginForm, now: Date): Rect {
     const f = this.fonts;
     const c = this.frame;
-    const h = cardHeight(form, this.fonts);
+    // Small screens (800x600) get a tighter card: labels beside the fields, a lower header.
+    const compact = this.height < 720;
+    const headerH = compact ? 74 : 92;
     const x = Math.round((this.width - CARD_WIDTH) / 2);
+    const h = this.cardBody(form, x, 0, headerH, compact, false);
     const y = Math.max(SHADOW, Math.round((this.height - BAR_HEIGHT - h) / 2));
     const area = this.clip({ x: x - SHADOW, y: y - SHADOW, width: CARD_WIDTH + 2 * SHADOW, height: h + 2 * SHADOW + 8 });
     this.restore(this.previousCard ? union(this.previousCard, area) : area);
-    const headerH = 92;
     const key = `${x},${y},${h}`;
     if (this.cardBase?.key === key) {
       this.blit(area, this.cardBase.pixels);
@@ -135,57 +137,80 @@ export class GreeterPainter {
     // Header: who this client is, and the time.
     const { hostname, ip } = form.setup.title;
     const clock = now.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
-    const clockW = f.bold(30).measure(clock);
-    c.text(x + CARD_WIDTH - PAD - clockW, y + 48, clock, f.bold(30), C.headerText);
-    c.text(x + PAD, y + 44, fit(hostname, f.bold(22), CARD_WIDTH - 2 * PAD - clockW - 16), f.bold(22), C.headerText);
+    const clockFont = f.bold(compact ? 26 : 30);
+    const clockW = clockFont.measure(clock);
+    const line1 = y + (compact ? 36 : 44);
+    const line2 = y + (compact ? 58 : 70);
+    c.text(x + CARD_WIDTH - PAD - clockW, line1 + 4, clock, clockFont, C.headerText);
+    c.text(x + PAD, line1, fit(hostname, f.bold(22), CARD_WIDTH - 2 * PAD - clockW - 16), f.bold(22), C.headerText);
     const date = now.toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long' });
-    c.text(x + PAD, y + 70, ip ?? 'LTSP thin client', f.regular(14), C.headerMuted);
-    c.text(x + CARD_WIDTH - PAD - f.regular(14).measure(date), y + 70, date, f.regular(14), C.headerMuted);
+    c.text(x + PAD, line2, ip ?? 'LTSP thin client', f.regular(14), C.headerMuted);
+    c.text(x + CARD_WIDTH - PAD - f.regular(14).measure(date), line2, date, f.regular(14), C.headerMuted);
 
-    let cy = y + headerH + 26;
+    this.cardBody(form, x, y, headerH, compact, true);
+    return area;
+  }
+
+  /**
+   * Lays out the card below its header, top to bottom, and returns the card's height. The
+   * same code measures (paint false) and draws (paint true), so the two cannot disagree.
+   */
+  private cardBody(form: LoginForm, x: number, y: number, headerH: number, compact: boolean, paint: boolean): number {
+    const f = this.fonts;
+    const c = this.frame;
     const inner = CARD_WIDTH - 2 * PAD;
+    const left = x + PAD;
     const enabled = form.mode !== 'busy';
+    const gap = compact ? 10 : 14;
+    let cy = y + headerH + (compact ? 20 : 26);
+    const label = (text: string, baseline: number) => paint && c.text(left, baseline, text, f.bold(13), C.muted);
     if (form.mode === 'prompt' || (form.mode === 'busy' && form.focus === 'answer')) {
       for (const line of wrap(form.prompt.text, f.regular(16), inner)) {
-        c.text(x + PAD, cy + 14, line, f.regular(16), C.text);
+        if (paint) c.text(left, cy + 14, line, f.regular(16), C.text);
         cy += 22;
       }
       cy += 8;
-      this.textField('answer', form.answer, !form.prompt.echo, x + PAD, cy, inner, form, enabled);
+      if (paint) this.textField('answer', form.answer, !form.prompt.echo, left, cy, inner, form, enabled);
       cy += 42 + 22;
-      this.button('answer', 'Continue', x + PAD, cy, inner, 44, 'primary', form, enabled);
+      if (paint) this.button('answer', 'Continue', left, cy, inner, 44, 'primary', false, enabled); // the focus stays in the field
       cy += 44 + 18;
     } else {
-      c.text(x + PAD, cy + 10, 'User name', f.bold(13), C.muted);
-      cy += 18;
-      this.textField('user', form.user, false, x + PAD, cy, inner, form, enabled);
-      cy += 42 + 14;
-      c.text(x + PAD, cy + 10, 'Password', f.bold(13), C.muted);
-      cy += 18;
-      this.textField('password', form.password, true, x + PAD, cy, inner, form, enabled);
-      cy += 42 + 18;
-      for (const [id, label] of [['server', 'Server'], ['session', 'Session'], ['language', 'Language']] as const) {
-        if (!form.choices[id]) continue;
-        c.text(x + PAD, cy + 23, label, f.bold(13), C.muted);
-        this.choice(id, form, x + PAD + 96, cy, inner - 96, enabled);
-        cy += 44;
+      for (const [id, text, hidden] of [['user', 'User name', false], ['password', 'Password', true]] as const) {
+        const field = id === 'user' ? form.user : form.password;
+        if (compact) {
+          label(text, cy + 26);
+          if (paint) this.textField(id, field, hidden, left + 96, cy, inner - 96, form, enabled);
+        } else {
+          label(text, cy + 10);
+          cy += 18;
+          if (paint) this.textField(id, field, hidden, left, cy, inner, form, enabled);
+        }
+        cy += 42 + gap;
       }
-      cy += 8;
-      this.button('login', form.mode === 'busy' ? 'Logging in…' : 'Log in', x + PAD, cy, inner, 44, 'primary', form, enabled);
+      cy += 4;
+      for (const [id, text] of [['server', 'Server'], ['session', 'Session'], ['language', 'Language']] as const) {
+        if (!form.choices[id]) continue;
+        label(text, cy + 23);
+        if (paint) this.choice(id, form, left + 96, cy, inner - 96, enabled);
+        cy += compact ? 40 : 44;
+      }
+      cy += compact ? 6 : 8;
+      if (paint) this.button('login', form.mode === 'busy' ? 'Logging in…' : 'Log in', left, cy, inner, 44, 'primary', enabled && form.focus === 'login', enabled);
       cy += 44 + 12;
+      const countdown = form.guestIn !== undefined && form.user.text === '' ? form.guestIn : undefined;
       if (form.setup.allowGuest) {
-        const label = form.guestIn !== undefined && form.user.text === '' ? `Log in as guest (${form.guestIn} s)` : 'Log in as guest';
-        this.button('guest', label, x + PAD, cy, inner, 40, 'secondary', form, enabled);
+        if (paint) this.button('guest', countdown !== undefined ? `Log in as guest (${countdown} s)` : 'Log in as guest', left, cy, inner, 40, 'secondary', enabled && form.focus === 'guest', enabled);
         cy += 40 + 12;
-      } else if (form.guestIn !== undefined && form.user.text === '') {
-        const note = `Automatic login in ${form.guestIn} s`;
-        c.text(x + (CARD_WIDTH - f.regular(13).measure(note)) / 2, cy + 14, note, f.regular(13), C.muted);
+      } else if (form.setup.loginTimeoutS) {
+        // The line keeps its place when the countdown stops, so the card does not jump.
+        const note = countdown !== undefined ? `Automatic login in ${countdown} s` : '';
+        if (paint && note) c.text(x + (CARD_WIDTH - f.regular(13).measure(note)) / 2, cy + 14, note, f.regular(13), C.muted);
         cy += 24;
       }
-      cy += 6;
+      cy += compact ? 0 : 6;
     }
-    this.messageLine(form, x + PAD, cy, inner);
-    return area;
+    const messageH = form.message ? this.messageLine(form, left, cy, inner, paint) : 34;
+    return cy + messageH + (compact ? 24 : PAD) - y;
   }
 
   private textField(id: FieldId, field: TextField, hidden: boolean, x: number, y: number, w: number, form: LoginForm, enabled: boolean): void {
@@ -226,9 +251,8 @@ export class GreeterPainter {
     this.hits.push({ field: id, part: 'prev', x, y, width: 40, height: 34 }, { field: id, part: 'next', x: x + 40, y, width: w - 40, height: 34 });
   }
 
-  private button(id: FieldId, label: string, x: number, y: number, w: number, h: number, style: 'primary' | 'secondary', form: LoginForm, enabled: boolean): void {
+  private button(id: FieldId, label: string, x: number, y: number, w: number, h: number, style: 'primary' | 'secondary', focused: boolean, enabled: boolean): void {
     const c = this.frame;
-    const focused = enabled && form.focus === id;
     const font = this.fonts.bold(15);
     if (style === 'primary') {
       if (focused) c.fillRoundRect(x - 3, y - 3, w + 6, h + 6, 10, C.accent, 0.3);
@@ -242,15 +266,19 @@ export class GreeterPainter {
     this.hits.push({ field: id, part: 'body', x, y, width: w, height: h });
   }
 
-  private messageLine(form: LoginForm, x: number, y: number, w: number): void {
-    const m = form.message;
-    if (!m) return;
-    const c = this.frame;
+  /** The status or error line, wrapped to two lines at most; returns its height. */
+  private messageLine(form: LoginForm, x: number, y: number, w: number, paint: boolean): number {
+    const m = form.message!;
     const font = this.fonts.regular(14);
+    const lines = wrap(m.text, font, w - 28, 2);
+    const h = 14 + 20 * lines.length;
+    if (!paint) return h;
+    const c = this.frame;
     const error = m.kind === 'error';
-    c.fillRoundRect(x, y, w, 34, 7, error ? C.errorBg : C.infoBg);
-    c.fillRoundRect(x, y, 4, 34, 2, error ? C.error : C.accent);
-    c.text(x + 16, y + 22, fit(m.text, font, w - 28), font, error ? C.error : C.accentDark);
+    c.fillRoundRect(x, y, w, h, 7, error ? C.errorBg : C.infoBg);
+    c.fillRoundRect(x, y, 4, h, 2, error ? C.error : C.accent);
+    lines.forEach((line, i) => c.text(x + 16, y + 22 + 20 * i, line, font, error ? C.error : C.accentDark));
+    return h;
   }
 
   private paintBar(form: LoginForm): Rect {
@@ -284,17 +312,6 @@ export class GreeterPainter {
   }
 }
 
-function cardHeight(form: LoginForm, fonts: Fonts): number {
-  const header = 92 + 26;
-  const message = 34 + PAD;
-  if (form.mode === 'prompt' || (form.mode === 'busy' && form.focus === 'answer')) {
-    return header + wrap(form.prompt.text, fonts.regular(16), CARD_WIDTH - 2 * PAD).length * 22 + 8 + 64 + 62 + message;
-  }
-  const choices = (['server', 'session', 'language'] as const).filter((id) => form.choices[id]).length;
-  const guest = form.setup.allowGuest ? 52 : form.setup.loginTimeoutS ? 24 : 0;
-  return header + 2 * 74 + 4 + choices * 44 + 8 + 56 + guest + 6 + message;
-}
-
 function paintBackground(width: number, height: number): Canvas {
   const c = new Canvas(width, height);
   const cx = width / 2;
@@ -324,21 +341,26 @@ function fit(text: string, font: ScaledFont, width: number): string {
   return ch.join('') + '…';
 }
 
-/** Break text into lines of at most `width` pixels, at spaces. */
-function wrap(text: string, font: ScaledFont, width: number): string[] {
+/** Break text into at most `maxLines` lines of `width` pixels, at spaces; the last one may end in "…". */
+function wrap(text: string, font: ScaledFont, width: number, maxLines = 6): string[] {
+  const words = text.split(/\s+/).filter(Boolean);
   const lines: string[] = [];
-  for (const paragraph of text.split('\n')) {
-    let line = '';
-    for (const word of paragraph.split(/\s+/)) {
-      const candidate = line ? `${line} ${word}` : word;
-      if (line && font.measure(candidate) > width) {
-        lines.push(line);
-        line = word;
-      } else line = candidate;
+  let line = '';
+  for (const [i, word] of words.entries()) {
+    const candidate = line ? `${line} ${word}` : word;
+    if (!line || font.measure(candidate) <= width) {
+      line = candidate;
+      continue;
     }
-    lines.push(fit(line, font, width));
+    if (lines.length === maxLines - 1) {
+      line = [line, ...words.slice(i)].join(' ');
+      break;
+    }
+    lines.push(line);
+    line = word;
   }
-  return lines.slice(0, 6);
+  lines.push(fit(line, font, width));
+  return lines;
 }
 
 /** The part of a field's text that fits, scrolled so the cursor stays visible. */
