@@ -27,8 +27,7 @@ export function warn(config: Config, key: string, message: string, hint?: string
 
 /** Shows a refused value safely in a message: control characters escaped, long values cut. */
 export function show(value: string): string {
-  const s = JSON.stringify(value.length > 60 ? value.slice(0, 57) + '...' : value);
-  return s;
+  return JSON.stringify(value.length > 60 ? value.slice(0, 57) + '...' : value);
 }
 
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/; // tab allowed; newline, CR, NUL and the rest not
@@ -49,6 +48,10 @@ const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 
 export function isIPv4(s: string): boolean {
   return IPV4.test(s);
+}
+
+export function isHostnameLabel(s: string): boolean {
+  return LABEL.test(s);
 }
 
 export function isIP(s: string): boolean {

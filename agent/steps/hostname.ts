@@ -6,26 +6,25 @@
 
 import type { Problem } from '../core/errors.ts';
 import type { Config } from '../config/config.ts';
-import { checkConfigLine, checkDomain, checkHostnameLabel, isIP, isIPv4, read, readFamily, warn } from '../config/values.ts';
+import { checkConfigLine, checkDomain, checkHostnameLabel, isHostnameLabel, isIP, isIPv4, read, readFamily, warn } from '../config/values.ts';
 import type { ClientFacts } from '../facts/types.ts';
 import type { Action } from '../plan/actions.ts';
 import { present, type StepPlanner } from './context.ts';
 import { generatedHeader, planned } from './step.ts';
 
 const firstWord = (s: string | undefined) => s?.trim().split(/\s+/)[0] || undefined;
-const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 
 /** The name the client gets (LTSP 5 §9.1). An unusable HOSTNAME falls through to the next rule; planHostname reports it. */
 export function effectiveHostname(config: Config, facts: ClientFacts): string {
   for (const candidate of [firstWord(config.get('HOSTNAME')), firstWord(facts.dhcpHostname)]) {
-    if (candidate !== undefined && LABEL.test(candidate)) return candidate;
+    if (candidate !== undefined && isHostnameLabel(candidate)) return candidate;
   }
   const base = config.nonEmpty('HOSTNAME_BASE') ?? 'ltsp';
   const extra = (config.nonEmpty('HOSTNAME_EXTRA') ?? 'ip').toLowerCase();
   let suffix = '';
   if (extra === 'mac' && facts.mac) suffix = facts.mac.value.toLowerCase().replace(/:/g, '-');
   else if (facts.ip && isIPv4(facts.ip.value)) suffix = String(hostPart(facts.ip.value, facts.prefixLength ?? 24));
-  const name = `${base}${suffix}`.replace(/[^A-Za-z0-9-]/g, '-').replace(/^-+|-+$/g, '').slice(0, 63);
+  const name = `${base}${suffix}`.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 63).replace(/^-+|-+$/g, '');
   return name || 'ltsp';
 }
 
@@ -40,7 +39,7 @@ export const planHostname: StepPlanner = (ctx) => {
   const { config, facts } = ctx;
   const problems: Problem[] = [];
   const asked = firstWord(config.get('HOSTNAME'));
-  if (asked !== undefined && !LABEL.test(asked)) {
+  if (asked !== undefined && !isHostnameLabel(asked)) {
     const r = checkHostnameLabel(config, 'HOSTNAME', asked);
     if (!r.ok) problems.push({ ...r.problem, hint: `${r.problem.hint}; using ${effectiveHostname(config, facts)} instead` });
   }
@@ -54,7 +53,7 @@ export const planHostname: StepPlanner = (ctx) => {
   const extraHosts = readFamily(config, 'HOSTS_', problems, checkConfigLine);
 
   // The boot computes ctx.hostname; a name that is not a valid label never reaches a file.
-  const name = LABEL.test(ctx.hostname) ? ctx.hostname : effectiveHostname(config, facts);
+  const name = isHostnameLabel(ctx.hostname) ? ctx.hostname : effectiveHostname(config, facts);
   const keys = ['HOSTNAME', 'HOSTNAME_BASE', 'HOSTNAME_EXTRA'];
   const lines = [
     generatedHeader(),
