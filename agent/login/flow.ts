@@ -210,9 +210,10 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
 
       // ---- ask until a login works ----
       let creds: Credentials | undefined;
+      let infos: ServerInfo[] = [];
       while (!creds || !conn) {
         const servers = serverList(o);
-        const infos = await fetchAll(servers, o.ldminfo ?? {});
+        infos = await fetchAll(servers, o.ldminfo ?? {});
         for (const s of infos) if (s.error) log.warn({ host: s.host, code: s.error.code }, s.error.message);
         const setup = greeterSetup(o, infos);
         if (autologin) {
@@ -289,7 +290,8 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
           const r = await conn.exec(DIRECTX_XAUTH_COMMAND, encodeXauth([inetEntry(o.client.ip, disp.display, cookie)]));
           if (r.code !== 0) log.warn({ stderr: r.stderr }, 'LDM_DIRECTX: xauth on the server failed; X clients will be refused');
         }
-        const info = (await fetchAll([creds.server], o.ldminfo ?? {}))[0]?.info;
+        // the reply read for the greeter a moment ago (LDM also used its cached file)
+        const info = infos.find((s) => s.host === creds!.server)?.info;
         const xsession = c.nonEmpty('LDM_XSESSION') ?? info?.xsession ?? XSESSION_FALLBACK;
         const selected = creds.session && creds.session !== 'default' ? creds.session : undefined;
         const language = creds.language ?? c.nonEmpty('LDM_LANGUAGE');

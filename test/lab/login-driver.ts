@@ -26,6 +26,8 @@ export interface DriverInput {
   logFile: string;
   /** The real graphical greeter (typed into by the test with xdotool) instead of the script. */
   greeter?: 'scripted' | 'x11';
+  /** Benchmarks: hold each scripted answer this long (time for the window watcher to attach). */
+  askDelayMs?: number;
 }
 
 async function readStdin(): Promise<string> {
@@ -54,7 +56,15 @@ const result = await runLogin({
   greeter: (d) => {
     emit({ ev: 'display', display: d.display, xauthority: d.xauthority });
     if (input.greeter === 'x11') return X11Greeter.open({ display: `:${d.display}`, ...(d.xauthority ? { xauthority: d.xauthority } : {}), log });
-    return new ScriptedGreeter(answers, prompts, emit);
+    const g = new ScriptedGreeter(answers, prompts, emit);
+    const ask = g.ask.bind(g);
+    g.ask = async (setup) => {
+      const a = await ask(setup);
+      if (input.askDelayMs) await new Promise((r) => setTimeout(r, input.askDelayMs));
+      emit({ ev: 'submit', t: performance.timeOrigin + performance.now() }); // wall clock, comparable across processes
+      return a;
+    };
+    return g;
   },
   log,
 });
