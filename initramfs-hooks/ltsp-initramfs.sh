@@ -7,6 +7,7 @@
 #   ltsp_parse_nbdroot VALUE   sets NBD_ROOT_HOST, NBD_ROOT_PORT, NBD_ROOT_NAME
 #   ltsp_nbd_connect DEV       connects DEV to the NBD root export, retrying like LTSP 5.2
 #   ltsp_mount_overlay DEV DIR mounts DEV read-only with a tmpfs overlay on DIR
+#   ltsp_overlay_mounted DIR   the same for a root already mounted read-only on DIR (NFS)
 #   ltsp_write_netconf FILE    records the DHCP facts in klibc's net-*.conf format
 #
 # Callers set ROOTSERVER (DHCP next-server / server id) before ltsp_parse_nbdroot when they
@@ -108,6 +109,21 @@ ltsp_mount_overlay() {
     ltsp_say "overlay failed, root stays read-only"
     mount --move /run/initramfs/rofs "$_dir"
   }
+}
+
+ltsp_overlay_mounted() {
+  _dir=$1
+  modprobe overlay 2>/dev/null || true
+  mkdir -p /run/initramfs/rofs /run/initramfs/cow
+  mount --move "$_dir" /run/initramfs/rofs || return 1
+  mount -t tmpfs -o mode=0755 tmpfs /run/initramfs/cow
+  mkdir -p /run/initramfs/cow/up /run/initramfs/cow/work
+  if ! mount -t overlay -o lowerdir=/run/initramfs/rofs,upperdir=/run/initramfs/cow/up,workdir=/run/initramfs/cow/work \
+    overlay "$_dir"; then
+    umount /run/initramfs/cow
+    mount --move /run/initramfs/rofs "$_dir"
+    return 1
+  fi
 }
 
 # klibc ipconfig's net-DEVICE.conf, the format LTSP 5's init-ltsp.d/02-initramfs-env and
