@@ -148,6 +148,43 @@ test('greeter login typed with xdotool into the X greeter ends with the remote w
   });
 });
 
+test('guest button (LDM_GUESTLOGIN): logs in with LDM_USERNAME/LDM_PASSWORD on a guest server', { skip, timeout: 60_000 }, async () => {
+  await withLab(async (lab) => {
+    const rig = await makeRig(lab);
+    const d = drive(rig, {
+      config: { LDM_GUESTLOGIN: 'True', LDM_USERNAME: rig.user.name, LDM_PASSWORD: rig.user.password, LDM_GUEST_SERVER: lab.serverIp },
+      answers: [{ kind: 'guest' }],
+    });
+    await waitForWindow(rig, /xlogo/i);
+    const setup = (await d.waitFor((e) => e['ev'] === 'ask'))['setup'] as Record<string, unknown>;
+    assert.equal(setup['allowGuest'], true);
+    killSession(rig);
+    assert.equal((await d.done).result['kind'], 'done');
+  });
+});
+
+test('LDM_LIMIT_ONE_SESSION: a second login of the same user ends the first session', { skip, timeout: 60_000 }, async () => {
+  await withLab(async (lab) => {
+    const rig = await makeRig(lab);
+    const login = [{ kind: 'login' as const, username: rig.user.name, password: rig.user.password, server: lab.serverIp }];
+    const first = drive(rig, { answers: login });
+    await waitForWindow(rig, /xlogo/i);
+    // a second client (another display) logs in as the same user with the limit on
+    const other = { ...rig, display: rig.display + 1, runDir: join(lab.dir, 'run2') };
+    mkdirSync(other.runDir);
+    const second = drive(other, {
+      config: { LDM_LIMIT_ONE_SESSION: 'True' },
+      display: { kind: 'start', display: other.display, program: 'Xvfb', args: ['-screen', '0', '800x600x24'], runDir: other.runDir },
+      answers: login,
+    });
+    const { result } = await first.done; // the first session was ended from the server side
+    assert.equal(result['kind'], 'done');
+    await waitForWindow(other, /xlogo/i);
+    killSession(rig);
+    assert.equal((await second.done).result['kind'], 'done');
+  });
+});
+
 /** Every process's argv and environment, and the files given, must not contain the secret. */
 function scanForSecret(secret: string, files: string[]): string[] {
   const hits: string[] = [];
