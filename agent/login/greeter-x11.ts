@@ -49,6 +49,8 @@ export class X11Greeter implements Greeter {
   private ticker: NodeJS.Timeout | undefined;
   private lastMinute = -1;
   private closed = false;
+  /** Why the X connection broke, if it did: every later call fails with it. */
+  private broken: X11Error | undefined;
 
   private constructor(
     private readonly x: X11Connection,
@@ -61,7 +63,12 @@ export class X11Greeter implements Greeter {
     x.onEvent((e) => {
       this.events = this.events.then(() => this.handle(e)).catch((err: unknown) => this.log.warn({ err }, 'greeter event failed'));
     });
-    x.onError((e) => this.failed(e));
+    // A failed drawing request is not worth ending a login over; a lost X server is.
+    x.onError((e) => this.log.warn({ err: e.message }, 'X greeter: request failed'));
+    x.onLost((e) => {
+      this.broken = e;
+      this.failed(e);
+    });
   }
 
   /** Connect to the display and load fonts and keymap; the window appears at the first ask(). */
@@ -91,6 +98,7 @@ export class X11Greeter implements Greeter {
   }
 
   async ask(setup: GreeterSetup): Promise<GreeterAnswer> {
+    if (this.broken) throw this.broken;
     if (this.closed) throw new X11Error('the greeter is closed');
     const previous = this.form;
     const form = new LoginForm(setup);
@@ -123,6 +131,7 @@ export class X11Greeter implements Greeter {
   }
 
   async prompt(text: string, echo: boolean): Promise<string> {
+    if (this.broken) throw this.broken;
     if (!this.form || this.closed) throw new X11Error('prompt() before ask(): the greeter has no window yet');
     this.form.startPrompt(text, echo);
     this.render();
@@ -155,7 +164,7 @@ export class X11Greeter implements Greeter {
       X.createWindow(this.window, s.root, { x: 0, y: 0, width: s.width, height: s.height }, new Map([
         [X.WindowAttr.BackgroundPixel, s.blackPixel],
         [X.WindowAttr.OverrideRedirect, 1],
-        [X.WindowAttr.EventMask, X.EventMask.KeyPress | X.EventMask.ButtonPress | X.EventMask.Exposure | X.EventMask.FocusChange],
+        [X.WindowAttr.EventMask, X.EventMask.KeyPress | X.EventMask.ButtonPress | X.EventMask.Exposure],
       ])),
     );
     this.gc = x.newId();
@@ -256,7 +265,8 @@ export class X11Greeter implements Greeter {
   }
 
   private failed(e: Error): void {
-    if (!this.closed) this.log.warn({ err: e.message }, 'X greeter: connection problem');
+    if (!this.closed) this.log.warn({ err: e.message }, 'X greeter: lost the X server');
+    clearInterval(this.ticker);
     const [a, p] = [this.pendingAnswer, this.pendingPrompt];
     this.pendingAnswer = this.pendingPrompt = undefined;
     a?.reject(e);

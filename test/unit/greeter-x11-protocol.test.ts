@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as X from '../../agent/login/x11/protocol.ts';
 import { findCookie, parseDisplay, parseXauthority } from '../../agent/login/x11/display.ts';
+import { setupReply, xauthEntry } from './greeter-x11-fixtures.ts';
 
 test('setup request: little-endian, protocol 11.0, padded auth name and data', () => {
   const b = X.encodeSetupRequest('MIT-MAGIC-COOKIE-1', Buffer.alloc(16, 0xab));
@@ -14,46 +15,6 @@ test('setup request: little-endian, protocol 11.0, padded auth name and data', (
   assert.equal(b.toString('latin1', 12, 30), 'MIT-MAGIC-COOKIE-1');
   assert.equal(b[32], 0xab);
 });
-
-/** A setup answer as a server would send it: one screen, one depth with one TrueColor visual. */
-function setupReply(): Buffer {
-  const vendor = Buffer.from('Test X');
-  const body = Buffer.alloc(32 + 8 + 8 + 40 + 8 + 24);
-  body.writeUInt32LE(0x00400000, 4); // resource id base
-  body.writeUInt32LE(0x001fffff, 8); // mask
-  body.writeUInt16LE(vendor.length, 16);
-  body.writeUInt16LE(65535, 18); // max request length
-  body[20] = 1; // screens
-  body[21] = 1; // formats
-  body[26] = 8; // min keycode
-  body[27] = 255;
-  vendor.copy(body, 32);
-  let o = 40;
-  body[o] = 24; // format: depth 24, 32 bpp, pad 32
-  body[o + 1] = 32;
-  body[o + 2] = 32;
-  o += 8;
-  body.writeUInt32LE(0x123, o); // root
-  body.writeUInt16LE(1280, o + 20);
-  body.writeUInt16LE(800, o + 22);
-  body.writeUInt32LE(0x21, o + 32); // root visual
-  body[o + 38] = 24; // root depth
-  body[o + 39] = 1; // depths
-  o += 40;
-  body[o] = 24;
-  body.writeUInt16LE(1, o + 2);
-  o += 8;
-  body.writeUInt32LE(0x21, o);
-  body[o + 4] = 4; // TrueColor
-  body.writeUInt32LE(0xff0000, o + 8);
-  body.writeUInt32LE(0xff00, o + 12);
-  body.writeUInt32LE(0xff, o + 16);
-  const head = Buffer.alloc(8);
-  head[0] = 1;
-  head.writeUInt16LE(11, 2);
-  head.writeUInt16LE(body.length / 4, 6);
-  return Buffer.concat([head, body]);
-}
 
 test('setup reply: ids, limits, keycodes, formats and the root visual', () => {
   const reply = setupReply();
@@ -146,18 +107,6 @@ test('DISPLAY: unix socket or TCP, with a screen number', () => {
   assert.deepEqual(parseDisplay('10.0.0.1:2'), { host: '10.0.0.1', port: 6002, display: 2, screen: 0 });
   assert.throws(() => parseDisplay('nonsense'), /cannot parse DISPLAY/);
 });
-
-function xauthEntry(family: number, address: string, number: string, name: string, data: Buffer): Buffer {
-  const str = (s: Buffer) => {
-    const b = Buffer.alloc(2 + s.length);
-    b.writeUInt16BE(s.length);
-    s.copy(b, 2);
-    return b;
-  };
-  const f = Buffer.alloc(2);
-  f.writeUInt16BE(family);
-  return Buffer.concat([f, str(Buffer.from(address)), str(Buffer.from(number)), str(Buffer.from(name)), str(data)]);
-}
 
 test('Xauthority: the MIT cookie for this host and display, or a wildcard entry', () => {
   const mine = Buffer.alloc(16, 1);

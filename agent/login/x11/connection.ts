@@ -44,6 +44,7 @@ export class X11Connection {
   private closed = false;
   private eventListener: (e: XEvent) => void = () => undefined;
   private errorListener: (e: X11Error) => void = () => undefined;
+  private lostListener: (e: X11Error) => void = () => undefined;
 
   private constructor(
     private readonly socket: Socket,
@@ -52,8 +53,8 @@ export class X11Connection {
   ) {
     this.info = info;
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    socket.on('close', () => this.fail(new X11Error('connection to the X server closed')));
-    socket.on('error', (e) => this.fail(new X11Error(`X connection: ${e.message}`)));
+    socket.on('close', () => this.lost(new X11Error('the X server closed the connection')));
+    socket.on('error', (e) => this.lost(new X11Error(`X connection: ${e.message}`)));
     if (rest.length > 0) this.receive(rest);
   }
 
@@ -92,6 +93,11 @@ export class X11Connection {
     this.errorListener = listener;
   }
 
+  /** The connection broke (X server gone) without our close(). */
+  onLost(listener: (e: X11Error) => void): void {
+    this.lostListener = listener;
+  }
+
   /** A fresh resource id (window, GC, font, cursor) from the range the server gave us. */
   newId(): number {
     const mask = this.info.resourceIdMask;
@@ -119,16 +125,21 @@ export class X11Connection {
 
   close(): void {
     if (this.closed) return;
+    this.closed = true;
     this.socket.end();
-    this.fail(new X11Error('X connection is closed'));
+    this.rejectPending(new X11Error('X connection is closed'));
   }
 
-  private fail(e: X11Error): void {
-    const wasOpen = !this.closed;
+  private lost(e: X11Error): void {
+    if (this.closed) return;
     this.closed = true;
+    this.rejectPending(e);
+    this.lostListener(e);
+  }
+
+  private rejectPending(e: X11Error): void {
     for (const p of this.pending.values()) p.reject(e);
     this.pending.clear();
-    if (wasOpen && e.message !== 'X connection is closed') this.errorListener(e);
   }
 
   private receive(chunk: Buffer): void {

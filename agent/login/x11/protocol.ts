@@ -149,8 +149,6 @@ export const EventMask = {
   KeyPress: 0x1,
   ButtonPress: 0x4,
   Exposure: 0x8000,
-  StructureNotify: 0x20000,
-  FocusChange: 0x200000,
 } as const;
 
 export const WindowAttr = {
@@ -326,7 +324,6 @@ export type XEvent =
   | { type: 'KeyPress'; keycode: number; state: number; time: number; window: number }
   | { type: 'ButtonPress'; button: number; x: number; y: number; state: number; window: number }
   | { type: 'Expose'; window: number; x: number; y: number; width: number; height: number; count: number }
-  | { type: 'FocusIn' | 'FocusOut'; window: number }
   | { type: 'MappingNotify'; request: 'modifier' | 'keyboard' | 'pointer' }
   | { type: 'other'; code: number };
 
@@ -350,9 +347,6 @@ export function decodeEvent(b: Buffer): XEvent {
       return { type: 'KeyPress', keycode: b[1]!, time: b.readUInt32LE(4), window: b.readUInt32LE(12), state: b.readUInt16LE(28) };
     case 4:
       return { type: 'ButtonPress', button: b[1]!, window: b.readUInt32LE(12), x: b.readInt16LE(24), y: b.readInt16LE(26), state: b.readUInt16LE(28) };
-    case 9:
-    case 10:
-      return { type: code === 9 ? 'FocusIn' : 'FocusOut', window: b.readUInt32LE(4) };
     case 12:
       return {
         type: 'Expose',
