@@ -93,7 +93,7 @@ export type Action = Origin &
     | {
         /**
          * swapon every local partition whose type or signature says swap (USE_LOCAL_SWAP);
-         * which partitions exist is only known on the client, so the executor finds them (lsblk).
+         * which partitions exist is only known on the client, so the executor finds them (blkid).
          * With `encrypt`, each is first mapped through dm-crypt with a random key and mkswap'ed.
          */
         readonly kind: 'swapon-local';

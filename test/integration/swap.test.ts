@@ -6,18 +6,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { openSync, closeSync, ftruncateSync, readFileSync, writeFileSync, readlinkSync, existsSync, mkdirSync } from 'node:fs';
+import { openSync, closeSync, ftruncateSync, readFileSync, writeFileSync, readlinkSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasProgram, labUnavailable, readPidFile, withLab, type Lab } from '../lab/lab.ts';
 import { FileSystem } from '../../agent/exec/files.ts';
 import { detachNbd } from '../../agent/exec/nbd.ts';
-import { NBD_SWAP_LINK } from '../../agent/steps/swap.ts';
+import { NBD_SWAP_LINK, planSwap } from '../../agent/steps/swap.ts';
+import { Config } from '../../agent/config/config.ts';
+import { Executor } from '../../agent/exec/executor.ts';
+import type { ClientFacts } from '../../agent/facts/types.ts';
 import { labFacts, runSteps } from './steps-lab.ts';
 
 const missing = ['nbd-server', 'nbdfuse', 'losetup', 'mkswap', 'swapon', 'nsenter'].filter((p) => !hasProgram(p));
 const skip = labUnavailable() ?? (missing.length ? `needs ${missing.join(', ')}` : undefined);
 
 const SWAP_BYTES = 16 * 1024 * 1024;
+
+const factsForLocal: Omit<ClientFacts, 'present'> = { dns: [], arch: 'x86_64', ramMiB: 4096, root: { kind: 'local' }, cmdlineKeys: {}, ltspBoot: true };
 
 async function startNbdServer(lab: Lab): Promise<string> {
   const image = join(lab.dir, 'swap.img');
@@ -85,3 +91,22 @@ test('NBD swap: with the server down the swap step fails with a reason and the o
       await detachNbd(NBD_SWAP_LINK, new FileSystem(root));
     }
   }));
+
+test('USE_LOCAL_SWAP: a local block device with a swap signature becomes swap through the swapon-local action', { skip: labUnavailable() ?? (hasProgram('blkid') ? undefined : 'needs blkid') }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ltsp-localswap-'));
+  const image = join(dir, 'disk.img');
+  let loop: string | undefined;
+  try {
+    writeFileSync(image, Buffer.alloc(8 * 1024 * 1024), { mode: 0o600 });
+    execFileSync('mkswap', [image], { stdio: 'ignore' });
+    loop = execFileSync('losetup', ['--find', '--show', image]).toString().trim();
+    const plan = planSwap({ config: Config.fromRecord({ USE_LOCAL_SWAP: 'True', ENCRYPT_SWAP: 'False' }), facts: { ...factsForLocal, present: new Set() }, server: '10.0.0.1', hostname: 'pc1' });
+    const [result] = await new Executor({ root: dir, runCommands: true }).apply([plan]);
+    assert.equal(result!.outcome, 'ok', result!.reason);
+    assert.ok(activeSwaps().includes(loop), readFileSync('/proc/swaps', 'utf8'));
+  } finally {
+    if (loop && activeSwaps().includes(loop)) execFileSync('swapoff', [loop]);
+    if (loop) execFileSync('losetup', ['-d', loop]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planSwap, NBD_SWAP_LINK } from '../../agent/steps/swap.ts';
+import { isSwap } from '../../agent/exec/local-swap.ts';
 import { allText, ctxOf, refusalOf, runs } from './steps-fixtures.ts';
 
 const NBD = ['/sbin/nbd-client'] as const;
@@ -72,4 +73,11 @@ test('swap: old swap keys are reported as ignored', () => {
   const p = planSwap(ctxOf({ NBD_SWAP_PORT: '9572', SWAP_SERVER: 'x' }, [...NBD]));
   assert.match(refusalOf(p, 'NBD_SWAP_PORT'), /ignored/);
   assert.match(refusalOf(p, 'SWAP_SERVER'), /ignored/);
+});
+
+test('local swap detection: by signature or by partition type (encrypted swap has no signature left)', () => {
+  assert.equal(isSwap('DEVNAME=/dev/sda2\nUUID=x\nTYPE=swap\n'), true);
+  assert.equal(isSwap('DEVNAME=/dev/sda2\nPART_ENTRY_TYPE=0x82\n'), true);
+  assert.equal(isSwap('DEVNAME=/dev/nvme0n1p3\nPART_ENTRY_TYPE=0657FD6D-A4AB-43C4-84E5-0933C84B4F4F\n'), true);
+  assert.equal(isSwap('DEVNAME=/dev/sda1\nTYPE=ext4\nPART_ENTRY_TYPE=0x83\n'), false);
 });
