@@ -75,7 +75,7 @@ export async function attachNbd(a: NbdAttach, fs: FileSystem, opts: { log?: Logg
     attached = await attachThroughFuse(a, fs, log, timeoutMs);
   }
   await fs.symlink(a.link, attached.device);
-  await fs.writeAtomic(recordPath(a.link), JSON.stringify({ ...attached, uri: nbdUri(a) }) + '\n');
+  await fs.writeAtomic(recordPath(a.link), JSON.stringify({ ...attached, link: a.link, uri: nbdUri(a) }) + '\n');
   log.info({ uri: nbdUri(a), ...attached }, 'NBD export attached');
   return attached;
 }
@@ -136,4 +136,21 @@ export async function detachNbd(link: string, fs: FileSystem, log: Logger = sile
   await fs.remove(link);
   await fsp.rm(fs.map(`${RECORD_DIR}/${basename(link)}.mnt`), { recursive: true, force: true }).catch(() => undefined);
   log.info({ device: rec.device }, 'NBD export detached');
+}
+
+/** Shutdown, after `swapoff -a`: detach every export attachNbd recorded, newest first. */
+export async function detachAllNbd(fs: FileSystem, log: Logger = silentLogger): Promise<void> {
+  const names = await fsp.readdir(fs.map(RECORD_DIR)).catch(() => [] as string[]);
+  const links: string[] = [];
+  for (const n of names.filter((x) => x.endsWith('.json')).sort().reverse()) {
+    const rec = JSON.parse((await fs.readText(`${RECORD_DIR}/${n}`)) ?? '{}') as { link?: string };
+    if (typeof rec.link === 'string') links.push(rec.link);
+  }
+  for (const link of links) {
+    try {
+      await detachNbd(link, fs, log);
+    } catch (e) {
+      log.warn({ link, err: String(e) }, 'could not detach an NBD export');
+    }
+  }
 }

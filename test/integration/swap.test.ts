@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasProgram, labUnavailable, readPidFile, withLab, type Lab } from '../lab/lab.ts';
 import { FileSystem } from '../../agent/exec/files.ts';
-import { detachNbd } from '../../agent/exec/nbd.ts';
+import { detachAllNbd, detachNbd } from '../../agent/exec/nbd.ts';
 import { NBD_SWAP_LINK, planSwap } from '../../agent/steps/swap.ts';
 import { Config } from '../../agent/config/config.ts';
 import { Executor } from '../../agent/exec/executor.ts';
@@ -63,7 +63,7 @@ test('NBD swap: the swap step turns the server\'s export into active swap, and d
       assert.ok(activeSwaps().includes(device), `${device} in /proc/swaps:\n${readFileSync('/proc/swaps', 'utf8')}`);
     } finally {
       if (device && activeSwaps().includes(device)) execFileSync('swapoff', [device]);
-      await detachNbd(NBD_SWAP_LINK, fs);
+      await detachAllNbd(fs); // what shutdown runs after swapoff
     }
     assert.ok(!existsSync(join(root, NBD_SWAP_LINK)), 'the link is gone after detach');
     // The mkswap went over the network into the server's file.
