@@ -34,6 +34,11 @@ const commands: Record<string, Command> = {
   '--dry-run': async (a) => (await import('./dry-run.ts')).dryRunCommand(a),
   'dry-run': async (a) => (await import('./dry-run.ts')).dryRunCommand(a),
   getltscfg: async (a) => getltscfg(a),
+  boot: async (a) => (await import('./boot.ts')).bootCommand(a),
+  fetch: async (a) => (await import('./fetch.ts')).fetchCommand(a),
+  login: async (a) => (await import('./login.ts')).loginCommand(a),
+  doctor: async (a) => (await import('./doctor.ts')).doctorCommand(a),
+  timeline: async (a) => (await import('./timeline.ts')).timelineCommand(a),
   config: async (a) => {
     if (a[0] === 'explain') return (await import('./dry-run.ts')).explainCommand(a.slice(1));
     process.stderr.write('Usage: ltsp-agent config explain [options] [KEY...]\n');
