@@ -100,17 +100,8 @@ export class X11Greeter implements Greeter {
   async ask(setup: GreeterSetup): Promise<GreeterAnswer> {
     if (this.broken) throw this.broken;
     if (this.closed) throw new X11Error('the greeter is closed');
-    const previous = this.form;
     const form = new LoginForm(setup);
-    if (previous) {
-      form.user.text = previous.user.text;
-      form.user.cursor = previous.user.cursor;
-      form.message = previous.message;
-      for (const id of ['server', 'session', 'language'] as const) {
-        const [a, b] = [previous.choices[id], form.choices[id]];
-        if (a && b && b.options.length === a.options.length) b.index = a.index;
-      }
-    }
+    if (this.form) form.keepFrom(this.form); // asked again after a failed login
     form.message ??= this.earlyMessage;
     this.earlyMessage = undefined;
     this.form = form;

@@ -106,6 +106,11 @@ test('a prompt takes one answer; a new ask keeps the user name and focuses the p
   f.startLogin();
   assert.equal(f.focus, 'password');
   assert.equal(f.user.text, 'bob');
+  f.cycle('server', 1);
+  const next = new LoginForm(setup);
+  next.keepFrom(f);
+  next.startLogin();
+  assert.deepEqual([next.user.text, next.password.text, next.selected('server'), next.focus], ['bob', '', 'server2', 'password']);
 });
 
 test('forced session and language hide those choices; one server hides the server choice', () => {

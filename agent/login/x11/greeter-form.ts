@@ -66,6 +66,19 @@ export class LoginForm {
     }
   }
 
+  /** Carry over what the user typed and chose (not the password) from the previous round. */
+  keepFrom(previous: LoginForm): void {
+    this.user.text = previous.user.text;
+    this.user.cursor = previous.user.cursor;
+    this.message = previous.message;
+    for (const id of ['server', 'session', 'language'] as const) {
+      const mine = this.choices[id];
+      const chosen = previous.selected(id);
+      const index = mine?.options.findIndex((o) => o.value === chosen) ?? -1;
+      if (mine && index >= 0) mine.index = index;
+    }
+  }
+
   /** Start (or restart after a failed login) asking for credentials. The user name is kept. */
   startLogin(): void {
     this.mode = 'login';
@@ -145,7 +158,7 @@ export class LoginForm {
     if (field) {
       if (k.control && k.keysym === 0x75 /* Ctrl-U: clear, as in a terminal */) setText(field, '');
       else editText(field, k);
-      if (field === this.user || field === this.password) this.message = this.message?.kind === 'error' ? undefined : this.message;
+      if (this.message?.kind === 'error') this.message = undefined; // typing again is the answer to an error
       return undefined;
     }
     const choice = this.choices[this.focus as ChoiceId];
@@ -221,16 +234,11 @@ export class LoginForm {
     }
     this.mode = 'busy';
     this.guestIn = undefined;
+    const password = this.password.text;
+    setText(this.password, ''); // the answer holds the only copy from now on
     return {
       kind: 'answer',
-      answer: {
-        kind: 'login',
-        username: this.user.text.trim(),
-        password: this.password.text,
-        server: this.server(),
-        session: this.selected('session'),
-        language: this.selected('language'),
-      },
+      answer: { kind: 'login', username: this.user.text.trim(), password, server: this.server(), session: this.selected('session'), language: this.selected('language') },
     };
   }
 
@@ -242,7 +250,9 @@ export class LoginForm {
 
   private submitPrompt(): FormResult {
     this.mode = 'busy';
-    return { kind: 'prompt-answer', text: this.answer.text };
+    const text = this.answer.text;
+    setText(this.answer, '');
+    return { kind: 'prompt-answer', text };
   }
 }
 
