@@ -125,13 +125,13 @@ export class Executor {
       case 'write-file':
         return this.fs.writeAtomic(a.path, a.content, a.mode);
       case 'append-lines':
-        return this.fs.appendLines(a.path, a.lines, a.header, a.mode);
+        return this.#append(a.path, a.lines, a.header, a.mode);
       case 'symlink':
         return this.fs.symlink(a.path, a.target);
       case 'remove':
         return this.fs.remove(a.path);
       case 'export-env':
-        return this.fs.appendLines(
+        return this.#append(
           '/run/ltsp/ltsp_config_env',
           Object.entries(a.vars).map(([k, v]) => `${k}=${shellQuote(v)}`),
         );
@@ -179,7 +179,20 @@ export class Executor {
     const envPart = env ? Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)} `).join('') : '';
     const root = this.fs.root;
     const shown = argv.map((x) => (root !== '/' && x.startsWith(root + '/') ? x.slice(root.length) : x));
-    await this.fs.appendLines('/run/ltsp/commands.log', [`${label}: ${envPart}${shown.map(shellQuote).join(' ')}`]);
+    await this.#append('/run/ltsp/commands.log', [`${label}: ${envPart}${shown.map(shellQuote).join(' ')}`]);
+  }
+
+  readonly #appending = new Map<string, Promise<void>>();
+
+  /**
+   * Appends to one file one at a time. An append reads the file, adds the lines and renames a
+   * new copy into place, so two concurrent steps appending to the same file (commands.log,
+   * ltsp_config_env) would otherwise lose one of the two.
+   */
+  #append(path: string, lines: readonly string[], header?: string, mode?: number): Promise<void> {
+    const next = (this.#appending.get(path) ?? Promise.resolve()).catch(() => undefined).then(() => this.fs.appendLines(path, lines, header, mode));
+    this.#appending.set(path, next);
+    return next;
   }
 
   async stopDaemons(): Promise<void> {

@@ -123,5 +123,6 @@ export const planSound: StepPlanner = (ctx) => {
   }
   const env = soundSessionEnv(ctx);
   if (Object.keys(env).length > 0) actions.push({ kind: 'export-env', vars: env, keys, why: 'the remote session sends its sound here' });
-  return planned('sound', [], actions, problems);
+  // export-env adds to ltsp_config_env, which the lts-conf step writes whole: after it, or lost.
+  return planned('sound', Object.keys(env).length > 0 ? ['lts-conf'] : [], actions, problems);
 };

@@ -13,13 +13,14 @@ import { Executor, describeAction } from '../../agent/exec/executor.ts';
 import { PROBED_PATHS } from '../../agent/facts/types.ts';
 import { topoOrder } from '../../agent/plan/plan.ts';
 import { STEP_PLANNERS } from '../../agent/steps/index.ts';
+import { BOOT_PLANNERS } from '../../agent/boot/make-plan.ts';
 import { ctxOf, factsOf } from './steps-fixtures.ts';
 
 const EXAMPLES = join(import.meta.dirname, '..', '..', 'examples');
 const everything = [...PROBED_PATHS];
 
-test('registry: one planner per step, needs name registered steps, no cycle', () => {
-  const plans = STEP_PLANNERS.map((p) => p(ctxOf({ NBD_SWAP: 'True', TIMESERVER: 'ntp.lan', INIT_COMMAND_1: '/bin/true' }, everything)));
+test('registry: one planner per step, needs name steps of the boot, no cycle', () => {
+  const plans = BOOT_PLANNERS.map((p) => p(ctxOf({ NBD_SWAP: 'True', TIMESERVER: 'ntp.lan', INIT_COMMAND_1: '/bin/true' }, everything)));
   const names = plans.map((p) => p.step);
   assert.equal(new Set(names).size, names.length, `duplicate step: ${names}`);
   for (const s of ['hostname', 'dns', 'modules', 'time', 'swap', 'sound', 'syslog', 'x', 'keyboard', 'fstab', 'cron', 'rcfiles', 'init-commands', 'machine-id', 'interfaces', 'screens']) {
