@@ -46,9 +46,6 @@ test('requests: opcode, length in words, value lists in mask order', () => {
   assert.deepEqual([w.readUInt32LE(32), w.readUInt32LE(36)], [7, 0x8001]); // background first: lower bit
   const name = X.setProperty8(5, X.Atom.WM_NAME, X.Atom.STRING, Buffer.from('greeter'));
   assert.deepEqual([name[0], name.readUInt16LE(2), name[16], name.readUInt32LE(20), name.toString('latin1', 24, 31)], [18, 8, 8, 7, 'greeter']);
-  const text = X.polyText8(5, 6, 10, 20, Buffer.alloc(300, 0x41));
-  assert.equal(text[0], 74);
-  assert.deepEqual([text[16], text[17], text[16 + 256]], [254, 0, 46]); // split at 254 bytes
   const img = X.putImage(5, 6, { x: 1, y: 2, width: 3, height: 1 }, 24, Buffer.alloc(12));
   assert.deepEqual([img[0], img[1], img.readUInt16LE(2), img[21]], [72, 2, 6 + 3, 24]);
   assert.deepEqual([...X.getKeyboardMapping(8, 248)], [101, 0, 2, 0, 8, 248, 0, 0]);

@@ -161,7 +161,7 @@ export const WindowAttr = {
 /** Atoms every X server predefines. */
 export const Atom = { STRING: 31, WM_NAME: 39 } as const;
 
-export const GCAttr = { Foreground: 0x4, Background: 0x8, Font: 0x4000, GraphicsExposures: 0x10000 } as const;
+export const GCAttr = { GraphicsExposures: 0x10000 } as const;
 
 export interface Rect {
   x: number;
@@ -202,13 +202,6 @@ export function raiseWindow(wid: number): Buffer {
   return request(12, 0, b);
 }
 
-export function internAtom(name: string, onlyIfExists = false): Buffer {
-  const n = Buffer.from(name, 'latin1');
-  const head = Buffer.alloc(4);
-  head.writeUInt16LE(n.length, 0);
-  return request(16, onlyIfExists ? 1 : 0, Buffer.concat([head, n]));
-}
-
 /** ChangeProperty, mode Replace, 8-bit data (strings such as WM_NAME). */
 export function setProperty8(wid: number, property: number, type: number, data: Buffer): Buffer {
   const head = Buffer.alloc(20);
@@ -233,31 +226,9 @@ export function openFont(fid: number, name: string): Buffer {
   return request(45, 0, Buffer.concat([head, n]));
 }
 
-export const queryFont = (fid: number): Buffer => request(47, 0, words(fid));
-
 export function createGC(gc: number, drawable: number, values: ReadonlyMap<number, number>): Buffer {
   const { mask, list } = valueList(values);
   return request(55, 0, Buffer.concat([words(gc, drawable, mask), list]));
-}
-
-export function changeGC(gc: number, values: ReadonlyMap<number, number>): Buffer {
-  const { mask, list } = valueList(values);
-  return request(56, 0, Buffer.concat([words(gc, mask), list]));
-}
-
-export const freeGC = (gc: number): Buffer => request(60, 0, words(gc));
-
-export function polyFillRectangle(drawable: number, gc: number, rects: readonly Rect[]): Buffer {
-  const b = Buffer.alloc(8 + 8 * rects.length);
-  b.writeUInt32LE(drawable, 0);
-  b.writeUInt32LE(gc, 4);
-  rects.forEach((r, i) => {
-    b.writeInt16LE(r.x, 8 + 8 * i);
-    b.writeInt16LE(r.y, 10 + 8 * i);
-    b.writeUInt16LE(r.width, 12 + 8 * i);
-    b.writeUInt16LE(r.height, 14 + 8 * i);
-  });
-  return request(70, 0, b);
 }
 
 /** PutImage in ZPixmap format; `data` holds `height` scanlines already padded as the server wants. */
@@ -272,21 +243,6 @@ export function putImage(drawable: number, gc: number, r: Rect, depth: number, d
   head[16] = 0; // left pad
   head[17] = depth;
   return request(72, 2 /* ZPixmap */, Buffer.concat([head, data]));
-}
-
-/** PolyText8 with the string split into items of at most 254 bytes (the item length limit). */
-export function polyText8(drawable: number, gc: number, x: number, y: number, text: Buffer): Buffer {
-  const items: Buffer[] = [];
-  for (let i = 0; i < text.length; i += 254) {
-    const chunk = text.subarray(i, i + 254);
-    items.push(Buffer.from([chunk.length, 0]), chunk);
-  }
-  const head = Buffer.alloc(12);
-  head.writeUInt32LE(drawable, 0);
-  head.writeUInt32LE(gc, 4);
-  head.writeInt16LE(x, 8);
-  head.writeInt16LE(y, 10);
-  return request(74, 0, Buffer.concat([head, ...items]));
 }
 
 /** A cursor from the standard "cursor" font: glyph `shape`, its mask is the next glyph. */
@@ -386,9 +342,4 @@ export function decodeModifierMapping(reply: Buffer): number[][] {
     mods.push(codes);
   }
   return mods;
-}
-
-/** QueryFont reply: what the core-font fallback needs to lay out text. */
-export function decodeFontMetrics(reply: Buffer): { charWidth: number; ascent: number; descent: number } {
-  return { charWidth: reply.readInt16LE(28), ascent: reply.readInt16LE(52), descent: reply.readInt16LE(54) };
 }
