@@ -4,6 +4,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { tmpdir } from 'node:os';
 import { Writable } from 'node:stream';
 import { parseOptions } from './args.ts';
 import { Config } from '../config/config.ts';
@@ -45,24 +46,46 @@ Exit status: 0 the session ran and ended; 1 the login failed (the reason is prin
 
 /** Questions on the terminal; for admins without a display and as the fallback greeter. */
 export class ConsoleGreeter implements Greeter {
-  async #read(question: string, hidden: boolean): Promise<string> {
-    let muted = false;
-    const out = new Writable({
-      write(chunk, _enc, cb) {
-        if (!muted) process.stderr.write(chunk);
+  // One readline for the whole login: a second one would lose lines the first had buffered
+  // (typed ahead, or piped in by a script).
+  #muted = false;
+  #lines: string[] = [];
+  #waiting: ((line: string | undefined) => void) | undefined;
+  #closed = false;
+  readonly #rl = createInterface({
+    input: process.stdin,
+    output: new Writable({
+      write: (chunk, _enc, cb) => {
+        if (!this.#muted) process.stderr.write(chunk);
         cb();
       },
+    }),
+    terminal: Boolean(process.stdin.isTTY),
+  });
+
+  constructor() {
+    this.#rl.on('line', (l) => {
+      const w = this.#waiting;
+      this.#waiting = undefined;
+      if (w) w(l);
+      else this.#lines.push(l);
     });
-    const rl = createInterface({ input: process.stdin, output: out, terminal: Boolean(process.stdin.isTTY) });
+    this.#rl.on('close', () => {
+      this.#closed = true;
+      this.#waiting?.(undefined);
+    });
+  }
+
+  async #read(question: string, hidden: boolean): Promise<string> {
+    process.stderr.write(question);
+    this.#muted = hidden;
     try {
-      return await new Promise<string>((resolve, reject) => {
-        rl.question(question, (a) => resolve(a));
-        rl.once('close', () => reject(new LtspError('LTSP_USAGE', 'no answer: standard input closed')));
-        muted = hidden;
-      });
+      const line = this.#lines.shift() ?? (this.#closed ? undefined : await new Promise<string | undefined>((r) => (this.#waiting = r)));
+      if (line === undefined) throw new LtspError('LTSP_USAGE', 'no answer: standard input closed');
+      return line;
     } finally {
+      this.#muted = false;
       if (hidden) process.stderr.write('\n');
-      rl.close();
     }
   }
 
@@ -86,7 +109,9 @@ export class ConsoleGreeter implements Greeter {
     return a;
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.#rl.close();
+  }
 }
 
 function loadConfig(file: string | undefined, log: Logger): { conf: ReturnType<typeof parseLtsConf> | undefined } {
@@ -135,13 +160,16 @@ export async function loginCommand(args: string[]): Promise<number> {
   if (greeterKind !== 'x11' && greeterKind !== 'console') throw new LtspError('LTSP_USAGE', `--greeter ${greeterKind}: expected x11 or console`);
   const log = createLogger();
 
-  const facts = await gatherFacts({
+  const gathered = await gatherFacts({
     overrides: {
       ...(o.values.has('--hostname') ? { hostname: o.values.get('--hostname')! } : {}),
       ...(o.values.has('--ip') ? { ip: o.values.get('--ip')! } : {}),
       ...(o.values.has('--mac') ? { mac: o.values.get('--mac')! } : {}),
     },
   });
+  // --hostname is the name this client goes by, as if DHCP had given it (LTSP 5 would otherwise
+  // derive "ltspNN" from the address)
+  const facts = o.values.has('--hostname') ? { ...gathered, dhcpHostname: o.values.get('--hostname')! } : gathered;
   const { conf } = loadConfig(o.values.get('--lts-conf'), log);
   const client = resolveClient(conf, facts);
   for (const p of client.problems) log.warn(formatProblem(p));
@@ -169,7 +197,9 @@ export async function loginCommand(args: string[]): Promise<number> {
     } catch {
       /* the X step wrote nothing: Xorg autoconfigures */
     }
-    display = { kind: 'start', display: ldm.vt, vt: ldm.vt, program: o.values.get('--x-server') ?? 'Xorg', args: xargs };
+    // root (the thin client) keeps the Xauthority under /run/ltsp; an admin's try in their temp dir
+    const runDir = process.getuid?.() === 0 ? '/run/ltsp' : tmpdir();
+    display = { kind: 'start', display: ldm.vt, vt: ldm.vt, program: o.values.get('--x-server') ?? 'Xorg', args: xargs, runDir };
   }
 
   const result = await runLogin({

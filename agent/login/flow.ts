@@ -173,6 +173,9 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
   registerSecret(c.get('LDM_PASSWORD'));
   const autologin = c.ldmBool('LDM_AUTOLOGIN');
   const port = o.sshPort ?? c.int('SSH_OVERRIDE_PORT', { min: 1, max: 65535 }) ?? 22;
+  for (const k of ['LDM_SSHOPTIONS', 'LDM_PASSWORD_HASH', 'LDM_LIMIT_ONE_SESSION_PROMPT', 'LDM_NOMAD']) {
+    if (c.nonEmpty(k)) log.warn({ key: k }, `${k} is not supported by ltsp-agent's login and is ignored (docs/login.md)`);
+  }
   const knownHosts = await loadKnownHosts(o.knownHostsFiles ?? DEFAULT_KNOWN_HOSTS, log);
   if (knownHosts.length === 0) log.warn({ files: o.knownHostsFiles ?? DEFAULT_KNOWN_HOSTS }, 'no known_hosts file: every server will be refused; run ltsp-update-sshkeys on the server');
   let sessions = 0;

@@ -153,11 +153,11 @@ export function xauthorityIn(runDir: string): string | undefined {
 }
 
 /** Poll `xwininfo -root -tree` on the client display until a window whose line matches appears. */
-export async function waitForWindow(rig: LoginRig, match: RegExp, timeoutMs = 30_000): Promise<string> {
+export async function waitForWindow(rig: LoginRig, match: RegExp, timeoutMs = 30_000, xauthority?: string): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
-    const xa = xauthorityIn(rig.runDir);
+    const xa = xauthority ?? xauthorityIn(rig.runDir);
     if (xa) {
       try {
         last = execFileSync('xwininfo', ['-root', '-tree', '-display', `:${rig.display}`], { env: { ...process.env, XAUTHORITY: xa }, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
