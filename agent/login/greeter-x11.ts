@@ -13,7 +13,7 @@ import { encodeImage, type PixelFormat } from './x11/canvas.ts';
 import { X11Connection, X11Error, type ConnectOptions } from './x11/connection.ts';
 import { LoginForm, type FormResult } from './x11/greeter-form.ts';
 import { GreeterPainter, type Fonts } from './x11/greeter-paint.ts';
-import { Keymap } from './x11/keyboard.ts';
+import { DeadKeyComposer, Keymap } from './x11/keyboard.ts';
 import * as X from './x11/protocol.ts';
 import { ScaledFont, TrueTypeFont } from './x11/truetype.ts';
 
@@ -48,6 +48,7 @@ export class X11Greeter implements Greeter {
   private events: Promise<void> = Promise.resolve();
   private ticker: NodeJS.Timeout | undefined;
   private lastMinute = -1;
+  private readonly composer = new DeadKeyComposer();
   private closed = false;
   /** Why the X connection broke, if it did: every later call fails with it. */
   private broken: X11Error | undefined;
@@ -190,7 +191,7 @@ export class X11Greeter implements Greeter {
     switch (e.type) {
       case 'KeyPress': {
         if (!form) return;
-        this.act(form.key(this.keymap.lookup(e.keycode, e.state)));
+        this.act(form.key(this.composer.feed(this.keymap.lookup(e.keycode, e.state))));
         this.render();
         return;
       }

@@ -67,6 +67,19 @@ test('German layout: umlauts and AltGr characters, and a server and session pick
   });
 });
 
+test('French layout: dead circumflex and diaeresis compose (ê, ï), AZERTY letters', { skip, timeout: 60_000 }, async () => {
+  await withGreeter(async (g, d) => {
+    await xrun(d, ['setxkbmap', '-layout', 'fr']);
+    const answer = g.ask(setup);
+    await shown(d);
+    await type(d, 'zoé');
+    await key(d, 'Tab', 'dead_circumflex', 'e', 't', 'dead_diaeresis', 'i', 'Return');
+    const a = await answer;
+    assert.equal(a.kind === 'login' && a.username, 'zoé');
+    assert.equal(a.kind === 'login' && a.password, 'êtï');
+  });
+});
+
 test('a failed login asks again keeping the user name; a hidden prompt answers with what was typed', { skip, timeout: 60_000 }, async () => {
   await withGreeter(async (g, d) => {
     const first = g.ask(setup);

@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Keymap, Keysym, keysymToText } from '../../agent/login/x11/keyboard.ts';
+import { DeadKeyComposer, Keymap, Keysym, keysymToText, type KeyInput } from '../../agent/login/x11/keyboard.ts';
 
 const MIN = 8;
 const PER = 6;
@@ -66,4 +66,19 @@ test('keysyms to text: Latin-1, Unicode, and the legacy 8-bit blocks', () => {
   assert.equal(keysymToText(0x7c1), 'Α'); // Greek_ALPHA
   assert.equal(keysymToText(0x13bd), 'œ');
   assert.equal(keysymToText(Keysym.Return), '');
+});
+
+test('dead keys compose with the next letter (ê, ñ), type the accent before space or twice', () => {
+  const c = new DeadKeyComposer();
+  const k = (keysym: number): KeyInput => ({ keysym, text: keysymToText(keysym), shift: false, control: false, alt: false });
+  const typed = (...keysyms: number[]) => keysyms.map((s) => c.feed(k(s)).text).join('');
+  const circumflex = 0xfe52;
+  const tilde = 0xfe53;
+  assert.equal(typed(circumflex, 0x65), 'ê');
+  assert.equal(typed(tilde, 0x4e), 'Ñ');
+  assert.equal(typed(circumflex, 0xffe1 /* Shift_L: no text */, 0x45), 'Ê');
+  assert.equal(typed(circumflex, 0x20), '^');
+  assert.equal(typed(circumflex, circumflex), '^');
+  assert.equal(typed(circumflex, 0x71), '^q', 'no ^q character: both are typed');
+  assert.equal(typed(0x61), 'a');
 });

@@ -88,6 +88,46 @@ export class Keymap {
   }
 }
 
+// Dead keys (French ^ and ¨, German ´ and `, ...) put an accent on the next letter. The
+// accent is a Unicode combining mark; NFC normalisation composes it with the letter when a
+// precomposed character exists (ê, ñ, ç), as X input methods do.
+const DEAD_KEYS: Readonly<Record<number, { combining: string; spacing: string }>> = {
+  0xfe50: { combining: '\u0300', spacing: '`' }, // dead_grave
+  0xfe51: { combining: '\u0301', spacing: '´' }, // dead_acute
+  0xfe52: { combining: '\u0302', spacing: '^' }, // dead_circumflex
+  0xfe53: { combining: '\u0303', spacing: '~' }, // dead_tilde
+  0xfe54: { combining: '\u0304', spacing: '¯' }, // dead_macron
+  0xfe55: { combining: '\u0306', spacing: '˘' }, // dead_breve
+  0xfe56: { combining: '\u0307', spacing: '˙' }, // dead_abovedot
+  0xfe57: { combining: '\u0308', spacing: '¨' }, // dead_diaeresis
+  0xfe58: { combining: '\u030a', spacing: '°' }, // dead_abovering
+  0xfe59: { combining: '\u030b', spacing: '˝' }, // dead_doubleacute
+  0xfe5a: { combining: '\u030c', spacing: 'ˇ' }, // dead_caron
+  0xfe5b: { combining: '\u0327', spacing: '¸' }, // dead_cedilla
+  0xfe5c: { combining: '\u0328', spacing: '˛' }, // dead_ogonek
+};
+
+/** Turns a dead key and the key after it into one character; everything else passes through. */
+export class DeadKeyComposer {
+  private pending: (typeof DEAD_KEYS)[number] | undefined;
+
+  feed(k: KeyInput): KeyInput {
+    const dead = DEAD_KEYS[k.keysym];
+    if (dead) {
+      // The same dead key twice types the accent itself.
+      const twice = this.pending === dead;
+      this.pending = twice ? undefined : dead;
+      return { ...k, text: twice ? dead.spacing : '' };
+    }
+    const accent = this.pending;
+    if (!accent || k.text === '') return k; // modifiers and function keys keep the accent waiting
+    this.pending = undefined;
+    if (k.text === ' ') return { ...k, text: accent.spacing };
+    const composed = (k.text + accent.combining).normalize('NFC');
+    return { ...k, text: [...composed].length === 1 ? composed : accent.spacing + k.text };
+  }
+}
+
 const isKeypad = (k: number): boolean => k >= 0xff80 && k <= 0xffbd;
 
 /** (lower, upper) for a keysym whose second column is empty, per the protocol's rule. */
