@@ -26,6 +26,8 @@ export function proofLtsConf(lab: BootLab): string {
     `    NBD_SWAP_HOST = ${GUEST_SERVER}`,
     '    ENCRYPT_SWAP = False',
     '    SOUND = False',
+    // Xvfb stands in for Xorg in the guest and takes no -depth: no smart 16-bit depth.
+    '    X_SMART_COLOR_DEPTH = False',
     `    LDM_SERVER = ${GUEST_SERVER}`,
     '    LDM_AUTOLOGIN = True',
     `    LDM_USERNAME = ${TEST_USER}`,
