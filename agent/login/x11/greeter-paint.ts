@@ -209,6 +209,12 @@ export class GreeterPainter {
       }
       cy += compact ? 0 : 6;
     }
+    if (!form.message && paint && !form.choices.server) {
+      // The message line's place, while empty, says where the login goes (there is no server choice to show it).
+      const hint = `Log in to ${form.setup.defaultServer}`;
+      const font = f.regular(13);
+      c.text(x + (CARD_WIDTH - font.measure(fit(hint, font, inner))) / 2, cy + 22, fit(hint, font, inner), font, C.muted);
+    }
     const messageH = form.message ? this.messageLine(form, left, cy, inner, paint) : 34;
     return cy + messageH + (compact ? 24 : PAD) - y;
   }
