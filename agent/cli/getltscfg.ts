@@ -9,7 +9,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { formatProblem, isLtspError } from '../core/errors.ts';
 import { MAX_LTSCONF_BYTES, parseLtsConf, tooLarge } from '../config/ltsconf-parse.ts';
 import { resolveLtsConf, type Identity } from '../config/ltsconf-resolve.ts';
-import { asciiUpper } from '../config/fnmatch.ts';
+import { asciiUpper, byteString } from '../config/fnmatch.ts';
 import { firstInterface } from '../facts/gather.ts';
 
 export const GETLTSCFG_HELP = `Usage: getltscfg [options] [keyword]
@@ -151,8 +151,9 @@ export function getltscfg(argv: string[], io: GetltscfgIo = defaultIo): number {
     io.stdout(enc(out));
     return 0;
   }
-  const want = asciiUpper(args.key!);
-  const v = res.values.find((x) => x.key === want);
+  // Compared as bytes, as strcasecmp did (the key argument is UTF-8 text, the file may be Latin-1).
+  const want = asciiUpper(byteString(args.key!));
+  const v = res.values.find((x) => byteString(x.key, conf.latin1) === want);
   if (v) io.stdout(enc(`${v.value}\n`));
   return 0;
 }

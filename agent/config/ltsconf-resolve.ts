@@ -13,7 +13,7 @@
 // forever, and a LIKE naming no section is reported.
 
 import type { Problem } from '../core/errors.ts';
-import { asciiLower, asciiUpper, fnmatchCasefold } from './fnmatch.ts';
+import { asciiLower, asciiUpper, byteString, fnmatchCasefold } from './fnmatch.ts';
 import type { Declaration, ParsedConf, Section } from './ltsconf-parse.ts';
 
 export interface Identity {
@@ -71,9 +71,15 @@ export function resolveLtsConf(conf: ParsedConf, id: Identity): Resolution {
   if (id.ip !== undefined) ids.push(['ip', id.ip]);
   if (id.mac !== undefined) ids.push(['mac', id.mac]);
 
+  // getltscfg compares bytes (strcasecmp, fnmatch in the C locale): names and identities are
+  // compared as their bytes, ASCII letters folded. Identities are Unicode text (from the OS or
+  // argv, i.e. UTF-8); file text is UTF-8, or Latin-1 when it is not valid UTF-8.
+  const nameBytes = (s: string) => byteString(s, conf.latin1);
+  const nameKey = (s: string) => asciiLower(nameBytes(s));
+  const idKey = (s: string) => asciiLower(byteString(s));
   const byName = new Map<string, Section>();
   for (const s of sections) {
-    const k = asciiLower(s.name);
+    const k = nameKey(s.name);
     if (!byName.has(k)) byName.set(k, s);
     else
       problems.push({
@@ -107,7 +113,7 @@ export function resolveLtsConf(conf: ParsedConf, id: Identity): Resolution {
       const entry = chain[c]!;
       for (const d of entry.section.declarations) {
         if (asciiUpper(d.key) !== 'LIKE') continue;
-        const target = byName.get(asciiLower(d.value));
+        const target = byName.get(nameKey(d.value));
         if (!target) {
           if (!reportedMissing.has(d)) {
             reportedMissing.add(d);
@@ -140,7 +146,7 @@ export function resolveLtsConf(conf: ParsedConf, id: Identity): Resolution {
   };
 
   for (const [name, value] of ids) {
-    const s = byName.get(asciiLower(value));
+    const s = byName.get(idKey(value));
     if (s) {
       append({ section: s, reason: { kind: 'exact', identity: name }, ancestry: [] });
       break;
@@ -148,8 +154,8 @@ export function resolveLtsConf(conf: ParsedConf, id: Identity): Resolution {
   }
   expandLikes();
   for (const [name, value] of ids) {
-    const lower = asciiLower(value);
-    const s = sections.find((sec) => asciiLower(sec.name) !== lower && fnmatchCasefold(sec.name, value));
+    const lower = idKey(value);
+    const s = sections.find((sec) => nameKey(sec.name) !== lower && fnmatchCasefold(nameBytes(sec.name), byteString(value)));
     if (s) {
       append({ section: s, reason: { kind: 'glob', identity: name }, ancestry: [] });
       expandLikes();
