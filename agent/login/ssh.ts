@@ -32,6 +32,8 @@ interface Ssh2Client {
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000; // LDM: -o ConnectTimeout=10
+/** The server's share of authentication (PAM, its failure delay); time spent on the user's answers is not counted. */
+export const AUTH_TIMEOUT_MS = 60_000;
 
 export interface SshLoginOptions {
   host: string;
@@ -147,6 +149,16 @@ export async function sshLogin(o: SshLoginOptions): Promise<SshConnection> {
   // presents the one we can check (OpenSSH orders its offer the same way).
   const hostAlgs = [...new Set(known.flatMap((k) => algorithmsFor(k.type)))];
 
+  // Authentication clock: runs while the server works, stops while the user answers a prompt.
+  let authTimer: NodeJS.Timeout | undefined;
+  const armAuth = () => {
+    clearTimeout(authTimer);
+    authTimer = setTimeout(() => {
+      failure ??= new LtspError('LTSP_SSH_UNREACHABLE', `server ${o.host} did not finish the login within ${AUTH_TIMEOUT_MS / 1000} s`, { host: o.host }, `check sshd and PAM on ${o.host} (its auth log)`);
+      sock.destroy();
+    }, AUTH_TIMEOUT_MS);
+  };
+
   let kbdPasswordUsed = false;
   let passwordTried = false;
   const kbdTried = { value: false };
@@ -162,7 +174,9 @@ export async function sshLogin(o: SshLoginOptions): Promise<SshConnection> {
           answers.push(o.password);
           continue;
         }
+        clearTimeout(authTimer);
         const a = await o.greeter.prompt(p.prompt.trim(), p.echo ?? false);
+        armAuth();
         if (!p.echo) registerSecret(a);
         answers.push(a);
       }
@@ -186,6 +200,7 @@ export async function sshLogin(o: SshLoginOptions): Promise<SshConnection> {
       clearTimeout(timer);
       failure = hostkeyError(o, port, key);
       if (failure) log.warn({ host: o.host, code: failure.code }, failure.message);
+      else armAuth();
       return failure === undefined;
     },
     authHandler: (methodsLeft: string[] | null, _partial: boolean | null, next: (a: unknown) => void) => {
@@ -226,6 +241,7 @@ export async function sshLogin(o: SshLoginOptions): Promise<SshConnection> {
     throw connectError(o, port, err, timeoutMs);
   } finally {
     clearTimeout(timer);
+    clearTimeout(authTimer);
   }
 
   const conn = ssh.connection as unknown as Ssh2Client;
