@@ -32,7 +32,7 @@ export const planFstab: StepPlanner = (ctx) => {
   const nfsHome = read(config, 'NFS_HOME', problems, (c, k, v) => {
     // "server:/path" or "/path" (then on SERVER), as LTSP 5 read it.
     const m = /^([^:/]+):(\/.*)$/.exec(v);
-    const host = m ? checkHost(c, k, m[1]!) : { ok: true as const, value: ctx.server };
+    const host = checkHost(c, m ? k : 'SERVER', m ? m[1]! : ctx.server);
     if (!host.ok) return host;
     const path = checkClientPath(c, k, m ? m[2]! : v);
     return path.ok ? { ok: true as const, value: `${host.value}:${path.value}` } : path;

@@ -9,7 +9,7 @@ import type { Problem } from '../core/errors.ts';
 import { checkHost, checkTimezone, isIP, read, warn } from '../config/values.ts';
 import type { Action, StepName } from '../plan/actions.ts';
 import { present, type StepPlanner } from './context.ts';
-import { generatedHeader, planned, skipped } from './step.ts';
+import { generatedHeader, planned, serverHost, skipped } from './step.ts';
 
 export const planTime: StepPlanner = (ctx) => {
   const { config } = ctx;
@@ -25,13 +25,19 @@ export const planTime: StepPlanner = (ctx) => {
   }
 
   const asked = config.nonEmpty('TIMESERVER');
-  const server = asked === undefined ? undefined : asked.toLowerCase() === 'auto' ? ctx.server : read(config, 'TIMESERVER', problems, checkHost);
+  const server = asked === undefined ? undefined : asked.toLowerCase() === 'auto' ? serverHost(ctx, problems) : read(config, 'TIMESERVER', problems, checkHost);
   if (server !== undefined) {
     if (!isIP(server)) needs.push('dns', 'hostname');
     const keys = ['TIMESERVER'];
+    const timesyncd = present(ctx, '/run/systemd/system') || present(ctx, '/etc/systemd/system');
+    if (timesyncd) {
+      actions.push({ kind: 'write-file', path: '/etc/systemd/timesyncd.conf.d/ltsp.conf', content: `${generatedHeader()}\n[Time]\nNTP=${server}\n`, keys, why: 'systemd-timesyncd keeps the clock synchronised' });
+    }
     const ntpdate = present(ctx, '/usr/sbin/ntpdate') ? '/usr/sbin/ntpdate' : present(ctx, '/usr/bin/ntpdate') ? '/usr/bin/ntpdate' : undefined;
     if (ntpdate) {
-      actions.push({ kind: 'run', argv: [ntpdate, '-b', '-p', '1', server], bestEffort: true, timeoutMs: 15_000, keys, why: 'set the clock from the time server once at boot' });
+      // Not best effort: when the server does not answer, the step fails with that reason and
+      // the hardware clock is not overwritten with a wrong time (LTSP 5: ntpdate && hwclock).
+      actions.push({ kind: 'run', argv: [ntpdate, '-b', '-p', '1', server], timeoutMs: 15_000, keys, why: 'set the clock from the time server once at boot' });
       if (present(ctx, '/sbin/hwclock')) {
         const mode = (config.nonEmpty('HWCLOCK') ?? 'utc').toLowerCase();
         if (mode !== 'utc' && mode !== 'localtime') problems.push(warn(config, 'HWCLOCK', `"${mode}" is neither utc nor localtime; using utc`));
@@ -45,10 +51,7 @@ export const planTime: StepPlanner = (ctx) => {
         });
       }
     }
-    if (present(ctx, '/run/systemd/system') || present(ctx, '/etc/systemd/system')) {
-      actions.push({ kind: 'write-file', path: '/etc/systemd/timesyncd.conf.d/ltsp.conf', content: `${generatedHeader()}\n[Time]\nNTP=${server}\n`, keys, why: 'systemd-timesyncd keeps the clock synchronised' });
-    }
-    if (!ntpdate && !actions.some((a) => a.kind === 'write-file' && a.path.includes('timesyncd'))) {
+    if (!ntpdate && !timesyncd) {
       problems.push(warn(config, 'TIMESERVER', 'neither ntpdate nor systemd is in the client; the clock is not set', 'install ntpdate in the client chroot'));
     }
   }

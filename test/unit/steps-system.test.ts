@@ -64,6 +64,9 @@ test('time: zone link, ntpdate + hwclock, timesyncd; auto = SERVER; names wait f
   assert.match(fileContent(p, '/etc/systemd/timesyncd.conf.d/ltsp.conf')!, /NTP=192\.168\.67\.1/);
   assert.deepEqual(planTime(ctxOf({ TIMESERVER: 'ntp.school.lan' }, ['/usr/sbin/ntpdate'])).needs, ['dns', 'hostname']);
   assert.match(planTime(ctxOf({})).skipped!, /not set/);
+  const viaServer = planTime(ctxOf({ TIMESERVER: 'auto', SERVER: '-q;reboot' }, ['/usr/sbin/ntpdate'], {}, { server: '-q;reboot' }));
+  assert.match(refusalOf(viaServer, 'SERVER'), /not a host name/);
+  assert.ok(!allText(viaServer).includes('reboot'));
   const evil = planTime(ctxOf({ TIMEZONE: '../../../etc/shadow', TIMESERVER: '-q;reboot' }, ['/usr/sbin/ntpdate']));
   refusalOf(evil, 'TIMEZONE');
   refusalOf(evil, 'TIMESERVER');
