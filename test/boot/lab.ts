@@ -38,6 +38,22 @@ export function bootLabUnavailable(): string | undefined {
   return undefined;
 }
 
+/** The agent the image gets: LTSP_BOOT_AGENT, else the bundle `npm run build` made. */
+export function agentBundle(): string {
+  return process.env['LTSP_BOOT_AGENT'] ?? join(REPO, 'dist', 'ltsp-agent');
+}
+
+/** Why the agent bundle cannot be booted (not built, or a command the proof needs missing). */
+export function agentUnavailable(): string | undefined {
+  const agent = agentBundle();
+  if (!existsSync(agent)) return `no agent bundle at ${agent} (npm run build)`;
+  for (const cmd of ['boot', 'login']) {
+    const r = spawnSync(process.execPath, [agent, cmd, '--help'], { encoding: 'utf8' });
+    if (r.status !== 0) return `the agent bundle has no working "${cmd}" command (${(r.stderr || r.stdout).split('\n')[0]})`;
+  }
+  return undefined;
+}
+
 export interface SerialLine {
   /** Seconds since QEMU was started. */
   readonly t: number;
