@@ -19,7 +19,8 @@ import { withLab, labUnavailable, type Lab } from '../test/lab/lab.ts';
 import { makeRig, type LoginRig } from '../test/lab/login-harness.ts';
 import { encodeXauth, localEntries, newCookie, probeDisplay } from '../agent/login/xauth.ts';
 
-const runs = Number(process.argv[process.argv.indexOf('--runs') + 1] || 7);
+const runsAt = process.argv.indexOf('--runs');
+const runs = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 7;
 const now = () => performance.timeOrigin + performance.now();
 
 interface PtyLike {
