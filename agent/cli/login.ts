@@ -19,6 +19,7 @@ import { XSERVER_ARGS_FILE } from '../steps/x.ts';
 import { DEFAULT_KNOWN_HOSTS, runLogin, type DisplayInfo, type DisplaySpec } from '../login/flow.ts';
 import type { Greeter, GreeterAnswer, GreeterSetup } from '../login/greeter.ts';
 import { parseDisplay } from '../login/xauth.ts';
+import { stopAll } from '../exec/process.ts';
 
 export const LOGIN_HELP = `Usage: ltsp-agent login [options]
 
@@ -202,6 +203,10 @@ export async function loginCommand(args: string[]): Promise<number> {
     display = { kind: 'start', display: ldm.vt, vt: ldm.vt, program: o.values.get('--x-server') ?? 'Xorg', args: xargs, runDir };
   }
 
+  // Interrupted (Ctrl-C, the screen stopping): stop the X server and the relay we started.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => void stopAll().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143)));
+  }
   const result = await runLogin({
     config,
     client: { ip, hostname: client.hostname, ...(facts.mac ? { mac: facts.mac.value } : {}) },

@@ -12,6 +12,7 @@
 // variables only: registered as a secret at once, never in argv, environment or a file.
 
 import { readFile } from 'node:fs/promises';
+import { isIPv4 } from 'node:net';
 import { LtspError, errorMessage } from '../core/errors.ts';
 import { registerSecret, silentLogger, type Logger } from '../core/log.ts';
 import type { Config } from '../config/config.ts';
@@ -289,7 +290,8 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
       }
       const relay = directx ? await startDirectXRelay({ display: disp.display, listenIp: o.client.ip, allow: [creds.server], log }) : undefined;
       try {
-        if (directx && cookie) {
+        if (directx && cookie && !isIPv4(o.client.ip)) log.warn({ ip: o.client.ip }, 'LDM_DIRECTX: the cookie can only be handed over for an IPv4 client address');
+        else if (directx && cookie) {
           const r = await conn.exec(DIRECTX_XAUTH_COMMAND, encodeXauth([inetEntry(o.client.ip, disp.display, cookie)]));
           if (r.code !== 0) log.warn({ stderr: r.stderr }, 'LDM_DIRECTX: xauth on the server failed; X clients will be refused');
         }

@@ -124,9 +124,8 @@ export function sessionCommand(spec: SessionSpec): string {
  * LDM_LIMIT_ONE_SESSION (LDM's S15-userLoginCheck): end the user's other SSH logins on the
  * server. Our own sshd session process is this shell's parent and is spared.
  */
-export const LIMIT_ONE_SESSION_COMMAND = shq(
-  'for p in $(pgrep -u "$(id -u)" -x "sshd|sshd-session"); do [ "$p" = "$PPID" ] || kill "$p"; done; exit 0',
-).replace(/^/, 'exec /bin/sh -c ');
+export const LIMIT_ONE_SESSION_COMMAND =
+  'exec /bin/sh -c ' + shq('for p in $(pgrep -u "$(id -u)" -x "sshd|sshd-session"); do [ "$p" = "$PPID" ] || kill "$p"; done; exit 0');
 
 /** LDM_DIRECTX (LDM's S01-setup-xauth): merge the client display's cookie, read from stdin, into the user's Xauthority. */
 export const DIRECTX_XAUTH_COMMAND = 'xauth -q merge -';

@@ -11,7 +11,7 @@
 
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { NodeSSH } from 'node-ssh';
-import type { Duplex } from 'node:stream';
+import { Readable, type Duplex } from 'node:stream';
 import { LtspError } from '../core/errors.ts';
 import { registerSecret, silentLogger, type Logger } from '../core/log.ts';
 import type { Greeter } from './greeter.ts';
@@ -256,7 +256,7 @@ export async function sshLogin(o: SshLoginOptions): Promise<SshConnection> {
     port,
     closed,
     async exec(command, stdin) {
-      const r = await ssh.execCommand(command, stdin === undefined ? {} : { stdin: typeof stdin === 'string' ? stdin : (await import('node:stream')).Readable.from([stdin]) });
+      const r = await ssh.execCommand(command, stdin === undefined ? {} : { stdin: typeof stdin === 'string' ? stdin : Readable.from([stdin]) });
       return { code: r.code, stdout: r.stdout, stderr: r.stderr };
     },
     startSession(command, x11) {
