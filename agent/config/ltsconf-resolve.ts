@@ -32,8 +32,15 @@ export type ChainReason =
 export interface ChainEntry {
   readonly section: Section;
   readonly reason: ChainReason;
-  /** Sections that pulled this one in via LIKE (for cycle detection). */
-  readonly ancestry: readonly Section[];
+  /** The entry whose LIKE pulled this one in (cycle detection walks these links). */
+  readonly parent: ChainEntry | undefined;
+}
+
+/** The LIKE path that led to `entry`, from the root of its chain to the entry itself. */
+function likePath(entry: ChainEntry): Section[] {
+  const path: Section[] = [];
+  for (let e: ChainEntry | undefined = entry; e; e = e.parent) path.push(e.section);
+  return path.reverse();
 }
 
 export interface ResolvedValue {
@@ -57,7 +64,7 @@ export interface Resolution {
 }
 
 /** A chain longer than this means a pathological LIKE/glob web; stop and report it. */
-const MAX_CHAIN = 10000;
+const MAX_CHAIN = 1 << 18;
 
 type IdName = 'hostname' | 'ip' | 'mac';
 
@@ -126,8 +133,10 @@ export function resolveLtsConf(conf: ParsedConf, id: Identity): Resolution {
           }
           continue;
         }
-        const path = [...entry.ancestry, entry.section];
-        if (path.includes(target)) {
+        let closesCycle = false;
+        for (let e: ChainEntry | undefined = entry; e && !closesCycle; e = e.parent) closesCycle = e.section === target;
+        if (closesCycle) {
+          const path = likePath(entry);
           const cycle = [...path.slice(path.indexOf(target)), target].map((s) => `[${s.name}]`).join(' -> ');
           if (!reportedCycles.has(cycle)) {
             reportedCycles.add(cycle);
@@ -140,7 +149,7 @@ export function resolveLtsConf(conf: ParsedConf, id: Identity): Resolution {
           }
           continue;
         }
-        append({ section: target, reason: { kind: 'like', from: entry.section.name }, ancestry: path });
+        append({ section: target, reason: { kind: 'like', from: entry.section.name }, parent: entry });
       }
     }
   };
@@ -148,7 +157,7 @@ export function resolveLtsConf(conf: ParsedConf, id: Identity): Resolution {
   for (const [name, value] of ids) {
     const s = byName.get(idKey(value));
     if (s) {
-      append({ section: s, reason: { kind: 'exact', identity: name }, ancestry: [] });
+      append({ section: s, reason: { kind: 'exact', identity: name }, parent: undefined });
       break;
     }
   }
@@ -157,12 +166,12 @@ export function resolveLtsConf(conf: ParsedConf, id: Identity): Resolution {
     const lower = idKey(value);
     const s = sections.find((sec) => nameKey(sec.name) !== lower && fnmatchCasefold(nameBytes(sec.name), byteString(value)));
     if (s) {
-      append({ section: s, reason: { kind: 'glob', identity: name }, ancestry: [] });
+      append({ section: s, reason: { kind: 'glob', identity: name }, parent: undefined });
       expandLikes();
     }
   }
   const def = byName.get('default');
-  if (def) append({ section: def, reason: { kind: 'default' }, ancestry: [] });
+  if (def) append({ section: def, reason: { kind: 'default' }, parent: undefined });
 
   // Walk from the end: the first time a key is met fixes its output position, later
   // (higher-precedence) entries replace the value in place.
