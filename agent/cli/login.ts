@@ -34,6 +34,8 @@ Options:
   --display :N         use this running X server (XAUTHORITY from the environment);
                        default: $DISPLAY, else start an X server for the ldm screen
   --x-server PROGRAM   X server to start (default Xorg; Xvfb for a test)
+  --screen NN          the SCREEN_NN to run as (display :NN on vtNN, its SCREEN_NN_* overrides);
+                       default: the first SCREEN_NN=ldm, else 07
   --known-hosts FILE   known_hosts to check host keys against (repeatable; default
                        ${DEFAULT_KNOWN_HOSTS.join(' and ')})
   --greeter x11|console  graphical greeter (default) or questions on this terminal
@@ -148,7 +150,7 @@ function splitHostPort(s: string): { host: string; port?: number } {
 
 export async function loginCommand(args: string[]): Promise<number> {
   const o = parseOptions(args, {
-    values: ['--lts-conf', '--server', '--display', '--x-server', '--greeter', '--hostname', '--ip', '--mac'],
+    values: ['--lts-conf', '--server', '--display', '--x-server', '--greeter', '--hostname', '--ip', '--mac', '--screen'],
     repeatable: ['--known-hosts'],
     flags: ['--loop', '--help', '-h'],
   });
@@ -190,7 +192,9 @@ export async function loginCommand(args: string[]): Promise<number> {
     display = { kind: 'existing', display: n, ...(xa && existsSync(xa) ? { xauthority: xa } : {}) };
   } else {
     const screens = screenTable(config, []);
-    const ldm = screens.screens.find((s) => s.script === 'ldm') ?? { vt: 7, overrides: {} };
+    const want = o.values.has('--screen') ? Number(o.values.get('--screen')) : undefined;
+    if (want !== undefined && !(Number.isInteger(want) && want >= 1 && want <= 12)) throw new LtspError('LTSP_USAGE', `--screen ${o.values.get('--screen')}: expected 01..12`);
+    const ldm = (want !== undefined ? screens.screens.find((s) => s.vt === want) : screens.screens.find((s) => s.script === 'ldm')) ?? { vt: want ?? 7, overrides: {} };
     config = config.with(Object.entries(ldm.overrides).map(([k, v]) => [k, { value: v, origin: { kind: 'derived', why: `SCREEN_${String(ldm.vt).padStart(2, '0')}_${k}` } }]));
     let xargs: string[] = [];
     try {
