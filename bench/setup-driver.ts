@@ -27,14 +27,25 @@ interface Input {
 const input = JSON.parse(process.argv[2]!) as Input;
 const ctx = { config: Config.fromRecord(input.config), facts: { ...input.facts, present: new Set(input.facts.present) }, server: input.server, hostname: input.hostname };
 let plans: StepPlan[] = STEP_PLANNERS.map((p) => p(ctx));
+const needs = Object.fromEntries(plans.map((p) => [p.step, p.needs]));
 if (input.mode === 'serial') {
   // One at a time, in an order that respects every step's needs.
   plans = topoOrder(plans).map((p, i, all) => ({ ...p, needs: i === 0 ? [] : [all[i - 1]!.step] }));
 }
+/** CPU ms of finished child processes (utime + stime of waited-for children, /proc/self/stat). */
+function childCpuMs(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100; // cutime, cstime in USER_HZ (100)
+}
+
 const exec = new Executor({ root: input.root, runCommands: true });
+const cpu0 = process.cpuUsage();
+const child0 = childCpuMs();
 const t0 = performance.now();
 const results = await exec.apply(plans);
 const ms = performance.now() - t0;
+const own = process.cpuUsage(cpu0);
+const cpuMs = (own.user + own.system) / 1000 + (childCpuMs() - child0);
 
 // Undo what outlives the run.
 try {
@@ -45,5 +56,5 @@ try {
 }
 await detachNbd(NBD_SWAP_LINK, exec.fs);
 await exec.stopDaemons();
-process.stdout.write(JSON.stringify({ ms, steps: results.map((r) => ({ step: r.step, outcome: r.outcome, ms: r.ms, reason: r.reason })) }) + '\n');
+process.stdout.write(JSON.stringify({ ms, cpuMs, needs, steps: results.map((r) => ({ step: r.step, outcome: r.outcome, ms: r.ms, reason: r.reason })) }) + '\n');
 process.exit(0);
