@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { agentUnavailable, BootLab, bootLabUnavailable, GUEST_SERVER, serialText, TEST_USER, type BootResult } from './lab.ts';
+import { agentUnavailable, BootLab, bootLabUnavailable, GUEST_SERVER, proofLtsConf, serialText, TEST_USER, type BootResult } from './lab.ts';
 
 const unavailable = bootLabUnavailable() ?? agentUnavailable();
 
@@ -20,30 +20,6 @@ const unavailable = bootLabUnavailable() ?? agentUnavailable();
  * syslog check is skipped with this reason instead of failing; everything else must pass.
  */
 const SYSLOG_TCP_MISSING = /^ltsp-agent: step syslog skipped: no usable SYSLOG_HOST entry/;
-
-/** The lts.conf the server hands out: swap, syslog and an autologin whose session records itself. */
-export function proofLtsConf(lab: BootLab): string {
-  return [
-    '# lts.conf for the QEMU boot proof (test/boot/boot.test.ts)',
-    '[Default]',
-    `    SERVER = ${GUEST_SERVER}`,
-    // TCP: a restricted QEMU guest can only reach the host over TCP (guestfwd).
-    `    SYSLOG_HOST = @@${GUEST_SERVER}:514`,
-    '    NBD_SWAP = True',
-    `    NBD_SWAP_HOST = ${GUEST_SERVER}`,
-    '    ENCRYPT_SWAP = False',
-    '    SOUND = False',
-    // Xvfb stands in for Xorg in the guest and takes no -depth: no smart 16-bit depth.
-    '    X_SMART_COLOR_DEPTH = False',
-    `    LDM_SERVER = ${GUEST_SERVER}`,
-    '    LDM_AUTOLOGIN = True',
-    `    LDM_USERNAME = ${TEST_USER}`,
-    `    LDM_PASSWORD = ${lab.password}`,
-    '    LDM_SESSION = ltsp-proof-session',
-    `    LDM_XSESSION = ${join(lab.run, 'xsession')}`,
-    '',
-  ].join('\n');
-}
 
 describe('QEMU boot proof', { skip: unavailable, timeout: 15 * 60_000 }, () => {
   const lab = new BootLab();

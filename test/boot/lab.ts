@@ -472,6 +472,30 @@ export class BootLab {
   }
 }
 
+/** The lts.conf the server hands out: swap, syslog and an autologin whose session records itself. */
+export function proofLtsConf(lab: BootLab): string {
+  return [
+    '# lts.conf for the QEMU boot proof (test/boot/boot.test.ts)',
+    '[Default]',
+    `    SERVER = ${GUEST_SERVER}`,
+    // TCP: a restricted QEMU guest can only reach the host over TCP (guestfwd).
+    `    SYSLOG_HOST = @@${GUEST_SERVER}:514`,
+    '    NBD_SWAP = True',
+    `    NBD_SWAP_HOST = ${GUEST_SERVER}`,
+    '    ENCRYPT_SWAP = False',
+    '    SOUND = False',
+    // Xvfb stands in for Xorg in the guest and takes no -depth: no smart 16-bit depth.
+    '    X_SMART_COLOR_DEPTH = False',
+    `    LDM_SERVER = ${GUEST_SERVER}`,
+    '    LDM_AUTOLOGIN = True',
+    `    LDM_USERNAME = ${TEST_USER}`,
+    `    LDM_PASSWORD = ${lab.password}`,
+    '    LDM_SESSION = ltsp-proof-session',
+    `    LDM_XSESSION = ${join(lab.run, 'xsession')}`,
+    '',
+  ].join('\n');
+}
+
 /** The serial lines as one text, for a failure message. */
 export function serialText(r: BootResult, last = 400): string {
   return r.lines
