@@ -60,6 +60,8 @@ export interface LoginOptions {
   readonly rcDirs?: readonly string[];
   readonly ldminfo?: LdmInfoOptions;
   readonly connectTimeoutMs?: number;
+  /** SSH keepalive interval (tests shorten it to see a dropped connection quickly). */
+  readonly keepaliveMs?: number;
   /** Return after this many sessions (CLI, tests); default: loop forever like the screen script. */
   readonly maxSessions?: number;
   /** Autologin: give up after this many failed attempts in a row (default: never; LDM looped forever). */
@@ -261,6 +263,7 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
             aliases: aliasesFor(o, creds.server),
             greeter,
             ...(o.connectTimeoutMs !== undefined ? { connectTimeoutMs: o.connectTimeoutMs } : {}),
+            ...(o.keepaliveMs !== undefined ? { keepaliveMs: o.keepaliveMs } : {}),
             log,
           });
           autoFailures = 0;

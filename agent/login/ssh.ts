@@ -46,6 +46,8 @@ export interface SshLoginOptions {
   /** Shown to the user: keyboard-interactive prompts and server messages. */
   greeter: Pick<Greeter, 'prompt' | 'message'>;
   connectTimeoutMs?: number;
+  /** Keepalive interval; 3 unanswered = the connection is dead (default 15 s). */
+  keepaliveMs?: number;
   log?: Logger;
 }
 
@@ -193,7 +195,7 @@ export async function sshLogin(o: SshLoginOptions): Promise<SshConnection> {
     port,
     username: o.username,
     readyTimeout: 0,
-    keepaliveInterval: 15_000,
+    keepaliveInterval: o.keepaliveMs ?? 15_000,
     keepaliveCountMax: 3,
     ...(hostAlgs.length > 0 ? { algorithms: { serverHostKey: hostAlgs } } : {}),
     hostVerifier: (key: Buffer) => {
@@ -279,13 +281,17 @@ export async function sshLogin(o: SshLoginOptions): Promise<SshConnection> {
             ch.on('exit', (code: number | null, signal?: string) => {
               status = { ...(code !== null && code !== undefined ? { code } : {}), ...(signal ? { signal } : {}) };
             });
-            const done = (dropped: boolean) => {
+            // No exit status from the server means the session did not end: the connection did.
+            let settled = false;
+            const done = () => {
+              if (settled) return;
+              settled = true;
               fwd?.closeAll();
               if (tail.trim()) log.debug({ output: tail.trim() }, 'session output (last 4 KiB)');
-              res({ ...status, dropped: dropped && status === undefined });
+              res({ ...status, dropped: status === undefined });
             };
-            ch.on('close', () => done(false));
-            void closed.then(() => done(true));
+            ch.on('close', done);
+            void closed.then(done);
           });
           resolve({ ended, stop: () => ch.close() });
         });

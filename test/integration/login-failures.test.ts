@@ -123,3 +123,21 @@ test('LDM_USER_ALLOW: another user is refused on the client before connecting', 
     assert.doesNotMatch(sshdLog(rig), /Connection from/);
   });
 });
+
+test('the network drops during the session: detected by keepalive, the greeter comes back and says so', { skip, timeout: 60_000 }, async () => {
+  await withLab(async (lab) => {
+    const rig = await makeRig(lab);
+    const d = drive(rig, {
+      answers: [{ kind: 'login', username: rig.user.name, password: rig.user.password, server: lab.serverIp }],
+      keepaliveMs: 500,
+      maxSessions: 5,
+    });
+    await waitForWindow(rig, /xlogo/i);
+    execFileSync('ip', ['-n', lab.srv, 'link', 'set', `vs${lab.id}`, 'down']); // the cable is pulled
+    const notice = await d.waitFor((e) => e['ev'] === 'message' && /connection to 10\.77\.0\.1 was lost/i.test(String(e['text'])), 30_000);
+    assert.equal(notice['kind'], 'info');
+    const { result } = await d.done; // the script then answers "shutdown"
+    assert.equal(result['kind'], 'shutdown');
+    assert.equal(d.events.filter((e) => e['ev'] === 'display').length, 2, 'a fresh X server and greeter');
+  });
+});

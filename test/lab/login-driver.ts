@@ -22,6 +22,7 @@ export interface DriverInput {
   maxSessions?: number;
   maxAutologinFailures?: number;
   connectTimeoutMs?: number;
+  keepaliveMs?: number;
   soundEnv?: Record<string, string>;
   logFile: string;
   /** The real graphical greeter (typed into by the test with xdotool) instead of the script. */
@@ -52,6 +53,7 @@ const result = await runLogin({
   ...(input.maxSessions !== undefined ? { maxSessions: input.maxSessions } : {}),
   ...(input.maxAutologinFailures !== undefined ? { maxAutologinFailures: input.maxAutologinFailures } : {}),
   ...(input.connectTimeoutMs !== undefined ? { connectTimeoutMs: input.connectTimeoutMs } : {}),
+  ...(input.keepaliveMs !== undefined ? { keepaliveMs: input.keepaliveMs } : {}),
   ...(input.soundEnv ? { soundEnv: input.soundEnv } : {}),
   greeter: (d) => {
     emit({ ev: 'display', display: d.display, xauthority: d.xauthority });
