@@ -156,6 +156,9 @@ export class Executor {
         const argv = a.argv.map((x) => this.mapArg(x));
         if (!this.runsCommands) return this.#record(argv, a.env, `daemon ${a.name}`);
         const d = startDaemon(a.name, argv, { env: a.env, log });
+        // Left running after the boot: the agent must be able to exit (init-ltsp goes on to
+        // exec /sbin/init) while the daemon serves, so its handle does not hold the agent.
+        d.child.unref();
         this.daemons.push(d);
         if (a.readyWhen) await waitReady(d, a.readyWhen, a.readyTimeoutMs ?? 10_000);
         return;
