@@ -85,8 +85,10 @@ interface Credentials {
 
 /** What the user sees for a failure: the reason, and what to do when it is the admin's job. */
 export function userMessage(e: unknown): string {
-  if (e instanceof LtspError) return e.hint ? `${e.message}.\n${e.code === 'LTSP_SSH_AUTH' ? '' : 'Administrator: '}${e.hint}.`.replace('\n.', '') : e.message;
-  return errorMessage(e);
+  if (!(e instanceof LtspError)) return errorMessage(e);
+  if (!e.hint) return e.message;
+  const hint = e.code === 'LTSP_SSH_AUTH' ? e.hint[0]!.toUpperCase() + e.hint.slice(1) : `Administrator: ${e.hint}`;
+  return `${e.message}.\n${hint}.`;
 }
 
 export async function loadKnownHosts(files: readonly string[], log: Logger): Promise<KnownHostsFile[]> {
@@ -105,11 +107,21 @@ export async function loadKnownHosts(files: readonly string[], log: Logger): Pro
   return out;
 }
 
-function loginTimeout(c: Config): number | undefined {
-  const t = c.int('LDM_LOGIN_TIMEOUT', { min: 0 });
+/** A number from lts.conf; a bad value is reported and treated as unset, never stops the login. */
+function intOr(c: Config, key: string, range: { min?: number; max?: number }, log: Logger): number | undefined {
+  try {
+    return c.int(key, range);
+  } catch (e) {
+    log.warn({ key }, errorMessage(e));
+    return undefined;
+  }
+}
+
+function loginTimeout(c: Config, log: Logger): number | undefined {
+  const t = intOr(c, 'LDM_LOGIN_TIMEOUT', { min: 0 }, log);
   if (t !== undefined) return t > 0 ? t : undefined;
   // LDM 2.0's pair, still honoured by screen.d/ldm
-  if (c.ldmBool('LDM_TIMEOUT_ENABLED')) return c.int('LDM_TIMEOUT_TIME', { min: 1 });
+  if (c.ldmBool('LDM_TIMEOUT_ENABLED')) return intOr(c, 'LDM_TIMEOUT_TIME', { min: 1 }, log);
   return undefined;
 }
 
@@ -133,7 +145,7 @@ function serverList(o: LoginOptions): string[] {
   return l.length > 0 ? [...l] : ['server'];
 }
 
-function greeterSetup(o: LoginOptions, infos: readonly ServerInfo[]): GreeterSetup {
+function greeterSetup(o: LoginOptions, infos: readonly ServerInfo[], log: Logger): GreeterSetup {
   const c = o.config;
   const servers: ServerChoice[] = infos.map((s) => ({ host: s.host, ...(s.info?.rating !== undefined ? { rating: s.info.rating } : {}), down: s.info === undefined }));
   const defaultServer = chooseServer(infos) ?? servers[0]!.host;
@@ -141,7 +153,7 @@ function greeterSetup(o: LoginOptions, infos: readonly ServerInfo[]): GreeterSet
   const sessions: SessionChoice[] = [...(src?.sessions ?? [])];
   const forcedSession = c.nonEmpty('LDM_FORCE_SESSION');
   const forcedLanguage = c.nonEmpty('LDM_FORCE_LANGUAGE');
-  const timeout = loginTimeout(c);
+  const timeout = loginTimeout(c, log);
   const layout = c.nonEmpty('XKBLAYOUT');
   return {
     title: { hostname: o.client.hostname, ip: o.client.ip },
@@ -175,7 +187,7 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
   const c = o.config;
   registerSecret(c.get('LDM_PASSWORD'));
   const autologin = c.ldmBool('LDM_AUTOLOGIN');
-  const port = o.sshPort ?? c.int('SSH_OVERRIDE_PORT', { min: 1, max: 65535 }) ?? 22;
+  const port = o.sshPort ?? intOr(c, 'SSH_OVERRIDE_PORT', { min: 1, max: 65535 }, log) ?? 22;
   for (const k of ['LDM_SSHOPTIONS', 'LDM_PASSWORD_HASH', 'LDM_LIMIT_ONE_SESSION_PROMPT', 'LDM_NOMAD']) {
     if (c.nonEmpty(k)) log.warn({ key: k }, `${k} is not supported by ltsp-agent's login and is ignored (docs/login.md)`);
   }
@@ -221,7 +233,7 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
         const servers = serverList(o);
         infos = await fetchAll(servers, o.ldminfo ?? {});
         for (const s of infos) if (s.error) log.warn({ host: s.host, code: s.error.code }, s.error.message);
-        const setup = greeterSetup(o, infos);
+        const setup = greeterSetup(o, infos, log);
         if (autologin) {
           const g = guestCredentials(c, o.client.hostname);
           creds = { username: g.username, password: g.password, server: g.server ?? setup.defaultServer };

@@ -89,6 +89,7 @@ test('wrong password: an error on the greeter, asked again on the same X server,
   await withLab(async (lab) => {
     const rig = await makeRig(lab);
     const d = drive(rig, {
+      config: { LDM_LOGIN_TIMEOUT: 'soon', SSH_OVERRIDE_PORT: 'ssh' }, // bad values are reported, never stop the login
       answers: [
         { kind: 'login', username: rig.user.name, password: 'not-the-password', server: lab.serverIp },
         { kind: 'login', username: rig.user.name, password: rig.user.password, server: lab.serverIp },
@@ -99,6 +100,7 @@ test('wrong password: an error on the greeter, asked again on the same X server,
     assert.ok(err, 'an error message was shown');
     assert.match(String(err['text']), new RegExp(`${rig.user.name} on ${lab.serverIp.replace(/\./g, '\\.')} failed: wrong user name or password`));
     assert.equal(d.events.filter((e) => e['ev'] === 'display').length, 1, 'X kept running');
+    assert.match(readFileSync(rig.logFile, 'utf8'), /LDM_LOGIN_TIMEOUT: \\"soon\\" is not a whole number/);
     assert.equal(d.events.filter((e) => e['ev'] === 'ask').length, 2);
     killSession(rig);
     assert.equal((await d.done).result['kind'], 'done');

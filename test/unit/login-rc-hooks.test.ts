@@ -55,6 +55,6 @@ test('guest/autologin credentials as LDM get_guest; LDM_USER_ALLOW; user message
   assert.equal(userAllowed(Config.fromRecord({}), 'x'), true);
   assert.equal(userAllowed(Config.fromRecord({ LDM_USER_ALLOW: 'ann, bob' }), 'bob'), true);
   assert.equal(userAllowed(Config.fromRecord({ LDM_USER_ALLOW: 'ann,bob' }), 'eve'), false);
-  assert.equal(userMessage(new LtspError('LTSP_SSH_AUTH', 'login as x on s failed: wrong user name or password', {}, 'type the user name and password again')), 'login as x on s failed: wrong user name or password.\ntype the user name and password again.');
+  assert.equal(userMessage(new LtspError('LTSP_SSH_AUTH', 'login as x on s failed: wrong user name or password', {}, 'type the user name and password again')), 'login as x on s failed: wrong user name or password.\nType the user name and password again.');
   assert.equal(userMessage(new LtspError('LTSP_SSH_HOSTKEY_UNKNOWN', 'm', {}, 'run y')), 'm.\nAdministrator: run y.');
 });
