@@ -9,7 +9,7 @@ import { networkInterfaces } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { LtspError } from '../../core/errors.ts';
-import { silentLogger, type Logger } from '../../core/log.ts';
+import type { Logger } from '../../core/log.ts';
 import { MAX_BLKSIZE, DEFAULT_BLKSIZE } from './packet.ts';
 import { ReadSession, type Ask, type Failure, type Negotiated, type Stats } from './session.ts';
 
@@ -65,7 +65,6 @@ export async function tftpGet(opts: GetOptions): Promise<GetResult> {
   const deadline = t0 + opts.deadlineMs;
   const port = opts.port ?? DEFAULTS.port;
   const where = `tftp://${opts.host}${port === 69 ? '' : `:${port}`}/${opts.path.replace(/^\//, '')}`;
-  const log = opts.log ?? silentLogger;
 
   const address = await resolve(opts.host, opts.deadlineMs);
   const family = isIP(address) === 6 ? 'udp6' : 'udp4';
@@ -119,7 +118,7 @@ export async function tftpGet(opts: GetOptions): Promise<GetResult> {
           const r = e.result;
           const ms = performance.now() - t0;
           if (r.ok) {
-            log.debug({ url: where, bytes: r.bytes, ms: Math.round(ms), ...r.negotiated, ...r.stats }, 'tftp: fetched');
+            opts.log?.debug({ url: where, bytes: r.bytes, ms: Math.round(ms), ...r.negotiated, ...r.stats }, 'tftp: fetched');
             resolvePromise({ data: Buffer.concat(chunks, bytes), negotiated: r.negotiated, stats: r.stats, ms });
             // Let the process exit while we dally for a lost final ACK.
             sock.unref();
