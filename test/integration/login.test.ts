@@ -37,7 +37,7 @@ test('autologin: the remote xlogo appears on the client display, session env as 
   });
 });
 
-test('greeter login: sessions from ldminfod, rc.d hooks around the session, logout brings the greeter back', { skip, timeout: 60_000 }, async () => {
+test('greeter login: sessions from ldminfod, rc.d hooks around the session; session killed on the server -> greeter back', { skip, timeout: 60_000 }, async () => {
   await withLab(async (lab) => {
     const rig = await makeRig(lab);
     const rc = join(lab.dir, 'rc.d');
