@@ -64,3 +64,30 @@ test('syslog: the client\'s rsyslog and the agent\'s own log reach the SYSLOG_HO
     assert.match(text, /ltsp-test.*hello from the client/, `remote.log:\n${text}`);
     assert.match(text, /ltsp2 ltsp-agent\[\d+\]: lab driver done/, `remote.log:\n${text}`);
   }));
+
+test('syslog: busybox syslogd started with the step\'s SYSLOG_OPTS forwards to the server and keeps a local log', { skip: skip ?? (existsSync('/bin/busybox') ? undefined : 'needs busybox-static') }, () =>
+  withLab(async (lab) => {
+    const remote = join(lab.dir, 'remote.log');
+    writeFileSync(
+      join(lab.dir, 'rsyslog.conf'),
+      `global(workDirectory="${lab.dir}")\nmodule(load="imudp")\ninput(type="imudp" address="${lab.serverIp}" port="514" ruleset="r")\nruleset(name="r") { action(type="omfile" file="${remote}") }\n`,
+    );
+    lab.spawn(lab.srv, ['rsyslogd', '-n', '-f', join(lab.dir, 'rsyslog.conf'), '-i', join(lab.dir, 'rsyslogd.pid')]);
+    await lab.waitPort(lab.srv, 'udp', 514);
+
+    const root = join(lab.dir, 'root');
+    mkdirSync(join(root, 'etc/default'), { recursive: true });
+    writeFileSync(join(root, 'etc/default/busybox-syslogd'), 'SYSLOG_OPTS="-C128"\n');
+    const run = runSteps(lab, { root, steps: ['syslog'], config: { SYSLOG_HOST: lab.serverIp }, facts: labFacts(lab, ['/etc/default/busybox-syslogd']) });
+    assert.equal(run.byStep('syslog').outcome, 'ok', run.byStep('syslog').reason);
+    const opts = /^SYSLOG_OPTS="(.*)"$/m.exec(readFileSync(join(root, 'etc/default/busybox-syslogd'), 'utf8'))![1]!;
+    assert.equal(opts, `-L -R ${lab.serverIp}:514`);
+
+    // busybox syslogd always listens on /dev/log: give it a private /dev, not this machine's.
+    const local = join(lab.dir, 'local.log');
+    const script = `mount -t tmpfs tmpfs /dev && mknod -m 666 /dev/null c 1 3 && { /bin/busybox syslogd -n ${opts} -O ${local} & P=$!; sleep 0.3; /bin/busybox logger -t bbtest "hello from busybox"; sleep 0.3; kill $P; }`;
+    lab.exec(lab.cli, ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', script]);
+    const text = await waitFor(remote, [/bbtest: hello from busybox/]);
+    assert.match(text, /bbtest: hello from busybox/, `remote.log:\n${text}`);
+    assert.match(readFileSync(local, 'utf8'), /bbtest: hello from busybox/, 'the local log is kept (-L)');
+  }));
