@@ -305,12 +305,13 @@ export class ReadSession {
     s.bytes += data.length;
     s.answeredStall = false;
     this.progress(now);
+    // The ACK goes first: the server reads the next block while we store this one.
     const out: Effect[] = [];
-    if (data.length > 0) out.push({ kind: 'data', chunk: data });
+    const chunk: Effect[] = data.length > 0 ? [{ kind: 'data', chunk: data }] : [];
 
     if (data.length < s.n.blksize) {
       // Last block (empty when the size is a multiple of blksize).
-      out.push(this.send(s.peer, encodeAck(s.received), now, true));
+      out.push(this.send(s.peer, encodeAck(s.received), now, true), ...chunk);
       if (s.n.tsize !== undefined && s.n.tsize !== s.bytes) {
         out.push(...this.fail({ kind: 'protocol', message: `server announced ${s.n.tsize} bytes but sent ${s.bytes} (file changed during the transfer?)` }));
         return out;
@@ -325,6 +326,7 @@ export class ReadSession {
       s.acked = s.received;
       out.push(this.send(s.peer, encodeAck(s.received), now, true));
     }
+    out.push(...chunk);
     return out;
   }
 
