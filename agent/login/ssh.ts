@@ -163,11 +163,11 @@ export async function sshLogin(o: SshLoginOptions): Promise<SshConnection> {
 
   let kbdPasswordUsed = false;
   let passwordTried = false;
-  const kbdTried = { value: false };
-  const prompt = (_name: string, instructions: string, _lang: string, prompts: Array<{ prompt: string; echo?: boolean }>, finish: (r: string[]) => void) => {
+  let kbdTried = false;
+  const prompt = (name: string, instructions: string, _lang: string, prompts: Array<{ prompt: string; echo?: boolean }>, finish: (r: string[]) => void) => {
     void (async () => {
       const answers: string[] = [];
-      const info = [_name, instructions].map((s) => s.trim()).filter((s) => s.length > 0).join('\n');
+      const info = [name, instructions].map((s) => s.trim()).filter((s) => s.length > 0).join('\n');
       if (info) await o.greeter.message(info, 'info');
       for (const p of prompts) {
         if (!p.echo && !kbdPasswordUsed) {
@@ -207,8 +207,8 @@ export async function sshLogin(o: SshLoginOptions): Promise<SshConnection> {
     },
     authHandler: (methodsLeft: string[] | null, _partial: boolean | null, next: (a: unknown) => void) => {
       const can = (m: string) => methodsLeft === null || methodsLeft.includes(m);
-      if (!kbdTried.value && can('keyboard-interactive')) {
-        kbdTried.value = true;
+      if (!kbdTried && can('keyboard-interactive')) {
+        kbdTried = true;
         return next({ type: 'keyboard-interactive', username: o.username, prompt });
       }
       // password only when the server does not do keyboard-interactive at all: after a failed
