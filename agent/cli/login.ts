@@ -3,21 +3,19 @@
 // client would log in (`--server`, `--known-hosts` from the image, `--display` of the desktop).
 
 import { existsSync, readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
-import { Writable } from 'node:stream';
 import { parseOptions } from './args.ts';
 import { Config } from '../config/config.ts';
 import { parseLtsConf } from '../config/ltsconf-parse.ts';
 import { LtspError, formatProblem } from '../core/errors.ts';
-import { createLogger, registerSecret, type Logger } from '../core/log.ts';
+import { createLogger, type Logger } from '../core/log.ts';
 import { gatherFacts } from '../facts/gather.ts';
 import { resolveClient } from '../boot/make-plan.ts';
 import { soundSessionEnv } from '../steps/sound.ts';
 import { screenTable } from '../steps/screens.ts';
 import { XSERVER_ARGS_FILE } from '../steps/x.ts';
 import { DEFAULT_KNOWN_HOSTS, runLogin, type DisplayInfo, type DisplaySpec } from '../login/flow.ts';
-import type { Greeter, GreeterAnswer, GreeterSetup } from '../login/greeter.ts';
+import type { Greeter } from '../login/greeter.ts';
 import { parseDisplay } from '../login/xauth.ts';
 import { stopAll } from '../exec/process.ts';
 
@@ -38,7 +36,9 @@ Options:
                        default: the first SCREEN_NN=ldm, else 07
   --known-hosts FILE   known_hosts to check host keys against (repeatable; default
                        ${DEFAULT_KNOWN_HOSTS.join(' and ')})
-  --greeter x11|console  graphical greeter (default) or questions on this terminal
+  --greeter x11|console|ldm  the graphical greeter (default), questions on this terminal,
+                       or an existing LDM greeter (LDM_GREETER, default ldmgtkgreet) over
+                       LDM's pipe protocol
   --hostname NAME, --ip ADDR, --mac MAC   play this client (lts.conf sections, LTSP_CLIENT)
   --loop               log in again after each logout (the thin-client screen); default: once
   -h, --help
@@ -47,74 +47,21 @@ Exit status: 0 the session ran and ended; 1 the login failed (the reason is prin
 3 the user chose reboot or shutdown; 64 usage error.
 `;
 
-/** Questions on the terminal; for admins without a display and as the fallback greeter. */
-export class ConsoleGreeter implements Greeter {
-  // One readline for the whole login: a second one would lose lines the first had buffered
-  // (typed ahead, or piped in by a script).
-  #muted = false;
-  #lines: string[] = [];
-  #waiting: ((line: string | undefined) => void) | undefined;
-  #closed = false;
-  readonly #rl = createInterface({
-    input: process.stdin,
-    output: new Writable({
-      write: (chunk, _enc, cb) => {
-        if (!this.#muted) process.stderr.write(chunk);
-        cb();
-      },
-    }),
-    terminal: Boolean(process.stdin.isTTY),
-  });
-
-  constructor() {
-    this.#rl.on('line', (l) => {
-      const w = this.#waiting;
-      this.#waiting = undefined;
-      if (w) w(l);
-      else this.#lines.push(l);
-    });
-    this.#rl.on('close', () => {
-      this.#closed = true;
-      this.#waiting?.(undefined);
-    });
+/** The greeters are other modules behind the Greeter contract; load only the one asked for. */
+async function makeGreeter(kind: string, d: DisplayInfo, config: Config, log: Logger): Promise<Greeter> {
+  if (kind === 'console') {
+    const { ConsoleGreeter } = await import('../login/greeter-console.ts');
+    return new ConsoleGreeter({ output: process.stderr }); // stdout stays free for scripts
   }
-
-  async #read(question: string, hidden: boolean): Promise<string> {
-    process.stderr.write(question);
-    this.#muted = hidden;
-    try {
-      const line = this.#lines.shift() ?? (this.#closed ? undefined : await new Promise<string | undefined>((r) => (this.#waiting = r)));
-      if (line === undefined) throw new LtspError('LTSP_USAGE', 'no answer: standard input closed');
-      return line;
-    } finally {
-      this.#muted = false;
-      if (hidden) process.stderr.write('\n');
-    }
+  if (kind === 'ldm') {
+    const { LdmPipeGreeter } = await import('../login/greeter-ldm-pipe.ts');
+    // the environment ldm gave its greeter: the display and the LDM_* settings it reads
+    const env: Record<string, string> = { ...d.env };
+    for (const [k, v] of config.entries()) if (k.startsWith('LDM_') && k !== 'LDM_PASSWORD') env[k] = v.value;
+    return new LdmPipeGreeter({ ...(config.nonEmpty('LDM_GREETER') ? { program: config.nonEmpty('LDM_GREETER')! } : {}), env, log });
   }
-
-  async ask(setup: GreeterSetup): Promise<GreeterAnswer> {
-    process.stderr.write(`\n${setup.title.hostname}${setup.title.ip ? ` (${setup.title.ip})` : ''}\n`);
-    for (const s of setup.servers) process.stderr.write(`  server ${s.host}${s.down ? ' (ldminfod down)' : s.rating !== undefined ? ` rating ${s.rating}` : ''}${s.host === setup.defaultServer ? '  <- default' : ''}\n`);
-    const username = await this.#read('Username: ', false);
-    const password = await this.#read('Password: ', true);
-    registerSecret(password);
-    const server = setup.servers.length > 1 ? (await this.#read(`Server [${setup.defaultServer}]: `, false)) || setup.defaultServer : setup.defaultServer;
-    return { kind: 'login', username, password, server };
-  }
-
-  async message(text: string, kind: 'info' | 'error'): Promise<void> {
-    process.stderr.write(`${kind === 'error' ? 'ERROR: ' : ''}${text}\n`);
-  }
-
-  async prompt(text: string, echo: boolean): Promise<string> {
-    const a = await this.#read(`${text} `, !echo);
-    if (!echo) registerSecret(a);
-    return a;
-  }
-
-  async close(): Promise<void> {
-    this.#rl.close();
-  }
+  const { X11Greeter } = await import('../login/greeter-x11.ts');
+  return X11Greeter.open({ display: `:${d.display}`, ...(d.xauthority ? { xauthority: d.xauthority } : {}), log });
 }
 
 function loadConfig(file: string | undefined, log: Logger): { conf: ReturnType<typeof parseLtsConf> | undefined } {
@@ -160,7 +107,7 @@ export async function loginCommand(args: string[]): Promise<number> {
   }
   if (o.positional.length > 0) throw new LtspError('LTSP_USAGE', `unexpected argument ${o.positional[0]}`, {}, 'see ltsp-agent login --help');
   const greeterKind = o.values.get('--greeter') ?? 'x11';
-  if (greeterKind !== 'x11' && greeterKind !== 'console') throw new LtspError('LTSP_USAGE', `--greeter ${greeterKind}: expected x11 or console`);
+  if (!['x11', 'console', 'ldm'].includes(greeterKind)) throw new LtspError('LTSP_USAGE', `--greeter ${greeterKind}: expected x11, console or ldm`);
   const log = createLogger();
 
   const gathered = await gatherFacts({
@@ -219,11 +166,7 @@ export async function loginCommand(args: string[]): Promise<number> {
     knownHostsFiles: o.multi.get('--known-hosts') ?? DEFAULT_KNOWN_HOSTS,
     soundEnv: soundSessionEnv({ config, facts }),
     ...(o.flags.has('--loop') ? {} : { maxSessions: 1, maxAutologinFailures: 1 }),
-    greeter: async (d: DisplayInfo) => {
-      if (greeterKind === 'console') return new ConsoleGreeter();
-      const { X11Greeter } = await import('../login/greeter-x11.ts');
-      return X11Greeter.open({ display: `:${d.display}`, ...(d.xauthority ? { xauthority: d.xauthority } : {}), log });
-    },
+    greeter: (d: DisplayInfo) => makeGreeter(greeterKind, d, config, log),
     log,
   });
   switch (result.kind) {

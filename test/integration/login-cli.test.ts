@@ -39,7 +39,8 @@ test('ltsp-agent login --server --known-hosts --display with the console greeter
       assert.match(env, /^LTSP_CLIENT_HOSTNAME=cli-test$/m);
       killSession(rig);
       assert.equal(await exit, 0, err);
-      assert.match(err, /Username: Password: /);
+      assert.match(err, /^login: $/m);
+      assert.match(err, /^Password: $/m);
       assert.match(err, /session ended/);
       assert.ok(!err.includes(rig.user.password), 'the password is not echoed or logged');
     });
