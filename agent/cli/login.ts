@@ -165,7 +165,9 @@ export async function loginCommand(args: string[]): Promise<number> {
     ...(server ? { servers: [server.host], bootServer: server.host, ...(server.port ? { sshPort: server.port } : {}) } : { bootServer: client.server }),
     knownHostsFiles: o.multi.get('--known-hosts') ?? DEFAULT_KNOWN_HOSTS,
     soundEnv: soundSessionEnv({ config, facts }),
-    ...(o.flags.has('--loop') ? {} : { maxSessions: 1, maxAutologinFailures: 1 }),
+    // one round unless --loop; a failing autologin retries in place (as LDM did) rather than exiting
+    // into the service manager's restart limit
+    ...(o.flags.has('--loop') ? {} : { maxSessions: 1 }),
     greeter: (d: DisplayInfo) => makeGreeter(greeterKind, d, config, log),
     log,
   });
