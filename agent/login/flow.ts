@@ -300,14 +300,14 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
       const directx = c.ldmBool('LDM_DIRECTX');
       await hook('start', who);
       if (c.ldmBool('LDM_LIMIT_ONE_SESSION') && creds.username !== 'root') {
-        const r = await conn.exec(LIMIT_ONE_SESSION_COMMAND);
+        const r = await conn.exec(LIMIT_ONE_SESSION_COMMAND).catch((e: unknown) => ({ code: null, stderr: errorMessage(e) }));
         if (r.code !== 0) log.warn({ stderr: r.stderr }, 'LDM_LIMIT_ONE_SESSION: could not end other sessions');
       }
       const relay = directx ? await startDirectXRelay({ display: disp.display, listenIp: o.client.ip, allow: [creds.server], log }) : undefined;
       try {
         if (directx && cookie && !isIPv4(o.client.ip)) log.warn({ ip: o.client.ip }, 'LDM_DIRECTX: the cookie can only be handed over for an IPv4 client address');
         else if (directx && cookie) {
-          const r = await conn.exec(DIRECTX_XAUTH_COMMAND, encodeXauth([inetEntry(o.client.ip, disp.display, cookie)]));
+          const r = await conn.exec(DIRECTX_XAUTH_COMMAND, encodeXauth([inetEntry(o.client.ip, disp.display, cookie)])).catch((e: unknown) => ({ code: null, stderr: errorMessage(e) }));
           if (r.code !== 0) log.warn({ stderr: r.stderr }, 'LDM_DIRECTX: xauth on the server failed; X clients will be refused');
         }
         // the reply read for the greeter a moment ago (LDM also used its cached file)
@@ -371,5 +371,5 @@ function aliasesFor(o: LoginOptions, host: string): string[] {
 function hookEnv(o: LoginOptions, d: DisplayInfo): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of o.config.entries()) if (k !== 'LDM_PASSWORD') env[k] = v.value;
-  return { ...env, ...d.env, LDMINFO_IPADDR: o.client.ip, HOME: '/root' };
+  return { ...env, ...d.env, LDMINFO_IPADDR: o.client.ip, HOME: process.env['HOME'] ?? '/root' };
 }

@@ -68,7 +68,7 @@ export interface SshConnection {
   readonly host: string;
   readonly port: number;
   /** Run a short command; stdin is streamed to it (the way secrets-free data such as an Xauthority entry reach the server). */
-  exec(command: string, stdin?: Buffer | string): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  exec(command: string, stdin?: Buffer | string, timeoutMs?: number): Promise<{ code: number | null; stdout: string; stderr: string }>;
   /** The desktop session: X11 forwarded to the client's display (unless DIRECTX), with a pty like `ssh -t`. */
   startSession(command: string, x11?: { display: number; cookie?: Buffer; socketPath?: string }): Promise<RemoteSession>;
   readonly closed: Promise<void>;
@@ -257,9 +257,17 @@ export async function sshLogin(o: SshLoginOptions): Promise<SshConnection> {
     host: o.host,
     port,
     closed,
-    async exec(command, stdin) {
-      const r = await ssh.execCommand(command, stdin === undefined ? {} : { stdin: typeof stdin === 'string' ? stdin : Readable.from([stdin]) });
-      return { code: r.code, stdout: r.stdout, stderr: r.stderr };
+    async exec(command, stdin, timeoutMs = 20_000) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new LtspError('LTSP_EXEC_TIMEOUT', `a command on ${o.host} did not finish within ${timeoutMs / 1000} s`, { host: o.host })), timeoutMs);
+      });
+      try {
+        const r = await Promise.race([ssh.execCommand(command, stdin === undefined ? {} : { stdin: typeof stdin === 'string' ? stdin : Readable.from([stdin]) }), late]);
+        return { code: r.code, stdout: r.stdout, stderr: r.stderr };
+      } finally {
+        clearTimeout(timer);
+      }
     },
     startSession(command, x11) {
       const fwd = x11 ? createX11Forwarder(x11.display, x11.cookie, x11.socketPath) : undefined;
