@@ -6,9 +6,10 @@
 //   node --import tsx bench/setup.ts [--runs N]
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, ftruncateSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { labUnavailable, readPidFile, withLab, labInterfaces, type Lab } from '../test/lab/lab.ts';
+import { labUnavailable, withLab, type Lab } from '../test/lab/lab.ts';
+import { labFacts, startSwapExport, startSyslogReceiver } from '../test/integration/steps-lab.ts';
 import { fmtMs, fmtRatio, machineLine, median, table, writeSection, REPO } from './lib/report.ts';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1] || 5);
@@ -16,21 +17,6 @@ const why = labUnavailable();
 if (why) {
   console.error(`bench/setup: ${why}`);
   process.exit(1);
-}
-
-async function startServer(lab: Lab): Promise<void> {
-  const image = join(lab.dir, 'swap.img');
-  const fd = openSync(image, 'w');
-  ftruncateSync(fd, 32 * 1024 * 1024);
-  closeSync(fd);
-  const conf = join(lab.dir, 'nbd.conf');
-  writeFileSync(conf, `[generic]\n    user = root\n    group = root\n    listenaddr = ${lab.serverIp}\n    port = 10809\n    allowlist = true\n[swap]\n    exportname = ${image}\n`);
-  lab.exec(lab.srv, ['nbd-server', '-C', conf, '-p', join(lab.dir, 'nbd.pid')]);
-  lab.adoptPid(await readPidFile(join(lab.dir, 'nbd.pid')));
-  writeFileSync(join(lab.dir, 'rsyslog.conf'), `global(workDirectory="${lab.dir}")\nmodule(load="imudp")\ninput(type="imudp" address="${lab.serverIp}" port="514" ruleset="r")\nruleset(name="r") { action(type="omfile" file="${join(lab.dir, 'remote.log')}") }\n`);
-  lab.spawn(lab.srv, ['rsyslogd', '-n', '-f', join(lab.dir, 'rsyslog.conf'), '-i', join(lab.dir, 'rsyslogd.pid')]);
-  await lab.waitPort(lab.srv, 'tcp', 10809);
-  await lab.waitPort(lab.srv, 'udp', 514);
 }
 
 function config(lab: Lab): Record<string, string> {
@@ -84,20 +70,7 @@ function once(lab: Lab, mode: 'concurrent' | 'serial'): Run {
     config: config(lab),
     server: lab.serverIp,
     hostname: 'ltsp2',
-    facts: {
-      mac: { value: '52:54:00:12:34:56', source: 'flag' },
-      ip: { value: lab.clientIp, source: 'flag' },
-      prefixLength: 24,
-      device: { value: labInterfaces(lab).cli, source: 'flag' },
-      server: { value: lab.serverIp, source: 'flag' },
-      dns: [],
-      arch: 'x86_64',
-      ramMiB: 256,
-      root: { kind: 'local' },
-      cmdlineKeys: {},
-      ltspBoot: true,
-      present: PRESENT,
-    },
+    facts: labFacts(lab, PRESENT, { ramMiB: 256 }),
   };
   const out = execFileSync('nsenter', [`--net=/run/netns/${lab.cli}`, 'unshare', '--uts', process.execPath, '--import', 'tsx', join(REPO, 'bench', 'setup-driver.ts'), JSON.stringify(input)], { timeout: 120_000 }).toString();
   return JSON.parse(out.trim().split('\n').at(-1)!) as Run;
@@ -106,7 +79,8 @@ function once(lab: Lab, mode: 'concurrent' | 'serial'): Run {
 await withLab(async (lab) => {
   const hadRunPulse = existsSync('/run/pulse');
   try {
-    await startServer(lab);
+    await startSwapExport(lab, 32 * 1024 * 1024);
+    await startSyslogReceiver(lab);
     once(lab, 'concurrent'); // warm caches (programs, tsx transpile)
     const serial: Run[] = [];
     const concurrent: Run[] = [];

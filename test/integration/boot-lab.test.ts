@@ -7,13 +7,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FileSystem } from '../../agent/exec/files.ts';
 import { detachAllNbd } from '../../agent/exec/nbd.ts';
 import { NBD_SWAP_LINK } from '../../agent/steps/swap.ts';
-import { hasProgram, labInterfaces, labUnavailable, readPidFile, withLab } from '../lab/lab.ts';
+import { hasProgram, labInterfaces, labUnavailable, withLab } from '../lab/lab.ts';
+import { startSwapExport, startSyslogReceiver, waitForText } from './steps-lab.ts';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const missing = ['nbd-server', 'nbdfuse', 'rsyslogd', 'pulseaudio', 'pactl', 'unshare', 'nsenter'].filter((p) => !hasProgram(p));
@@ -23,19 +24,8 @@ const swaps = () => readFileSync('/proc/swaps', 'utf8').split('\n').slice(1).map
 
 test('boot in the lab: NBD swap, sound for the server only, log on the server, and the boot returns', { skip }, () =>
   withLab(async (lab) => {
-    // Server side: the swap export and a syslog receiver.
-    const image = join(lab.dir, 'swap.img');
-    const fd = openSync(image, 'w');
-    ftruncateSync(fd, 16 * 1024 * 1024);
-    closeSync(fd);
-    writeFileSync(join(lab.dir, 'nbd.conf'), `[generic]\n    user = root\n    group = root\n    listenaddr = ${lab.serverIp}\n    port = 10809\n    allowlist = true\n[swap]\n    exportname = ${image}\n`);
-    lab.exec(lab.srv, ['nbd-server', '-C', join(lab.dir, 'nbd.conf'), '-p', join(lab.dir, 'nbd.pid')]);
-    lab.adoptPid(await readPidFile(join(lab.dir, 'nbd.pid')));
-    const remote = join(lab.dir, 'remote.log');
-    writeFileSync(join(lab.dir, 'rsyslog.conf'), `global(workDirectory="${lab.dir}")\nmodule(load="imudp")\ninput(type="imudp" address="${lab.serverIp}" port="514" ruleset="r")\nruleset(name="r") { action(type="omfile" file="${remote}") }\n`);
-    lab.spawn(lab.srv, ['rsyslogd', '-n', '-f', join(lab.dir, 'rsyslog.conf'), '-i', join(lab.dir, 'rsyslogd.pid')]);
-    await lab.waitPort(lab.srv, 'tcp', 10809);
-    await lab.waitPort(lab.srv, 'udp', 514);
+    await startSwapExport(lab, 16 * 1024 * 1024);
+    const remote = await startSyslogReceiver(lab);
 
     // Client: a chroot that has the programs the steps look for, and this lts.conf.
     const root = join(lab.dir, 'root');
@@ -73,10 +63,6 @@ test('boot in the lab: NBD swap, sound for the server only, log on the server, a
     assert.ok(swaps().includes(dev), `${dev} is swap`);
     const vol = lab.exec(lab.srv, ['pactl', '-s', `tcp:${lab.clientIp}:4713`, 'get-sink-volume', '@DEFAULT_SINK@']);
     assert.match(vol, /\b75%/);
-    let log = '';
-    for (let i = 0; i < 100 && !/labpc ltsp-agent\[\d+\]: boot phase done/.test(log); i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      log = existsSync(remote) ? readFileSync(remote, 'utf8') : '';
-    }
+    const log = await waitForText(remote, [/labpc ltsp-agent\[\d+\]: boot phase done/]);
     assert.match(log, /labpc ltsp-agent\[\d+\]: boot phase done/, log);
   }));

@@ -6,17 +6,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { openSync, closeSync, ftruncateSync, readFileSync, writeFileSync, readlinkSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, readlinkSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hasProgram, labUnavailable, readPidFile, withLab, type Lab } from '../lab/lab.ts';
+import { hasProgram, labUnavailable, withLab } from '../lab/lab.ts';
 import { FileSystem } from '../../agent/exec/files.ts';
 import { detachAllNbd, detachNbd } from '../../agent/exec/nbd.ts';
 import { NBD_SWAP_LINK, planSwap } from '../../agent/steps/swap.ts';
 import { Config } from '../../agent/config/config.ts';
 import { Executor } from '../../agent/exec/executor.ts';
 import type { ClientFacts } from '../../agent/facts/types.ts';
-import { labFacts, runSteps } from './steps-lab.ts';
+import { labFacts, runSteps, startSwapExport } from './steps-lab.ts';
 
 const missing = ['nbd-server', 'nbdfuse', 'losetup', 'mkswap', 'swapon', 'nsenter'].filter((p) => !hasProgram(p));
 const skip = labUnavailable() ?? (missing.length ? `needs ${missing.join(', ')}` : undefined);
@@ -25,27 +25,13 @@ const SWAP_BYTES = 16 * 1024 * 1024;
 
 const factsForLocal: Omit<ClientFacts, 'present'> = { dns: [], arch: 'x86_64', ramMiB: 4096, root: { kind: 'local' }, cmdlineKeys: {}, ltspBoot: true };
 
-async function startNbdServer(lab: Lab): Promise<string> {
-  const image = join(lab.dir, 'swap.img');
-  const fd = openSync(image, 'w');
-  ftruncateSync(fd, SWAP_BYTES); // sparse, like nbdswapd's file
-  closeSync(fd);
-  const conf = join(lab.dir, 'nbd.conf');
-  writeFileSync(conf, `[generic]\n    user = root\n    group = root\n    listenaddr = ${lab.serverIp}\n    port = 10809\n    allowlist = true\n[swap]\n    exportname = ${image}\n`);
-  const pidFile = join(lab.dir, 'nbd.pid');
-  lab.exec(lab.srv, ['nbd-server', '-C', conf, '-p', pidFile]);
-  lab.adoptPid(await readPidFile(pidFile));
-  await lab.waitPort(lab.srv, 'tcp', 10809);
-  return image;
-}
-
 function activeSwaps(): string[] {
   return readFileSync('/proc/swaps', 'utf8').split('\n').slice(1).map((l) => l.split(/\s+/)[0]!).filter(Boolean);
 }
 
 test('NBD swap: the swap step turns the server\'s export into active swap, and detaches cleanly', { skip }, () =>
   withLab(async (lab) => {
-    const image = await startNbdServer(lab);
+    const image = await startSwapExport(lab, SWAP_BYTES);
     const root = join(lab.dir, 'root');
     mkdirSync(root);
     const fs = new FileSystem(root);

@@ -8,31 +8,13 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasProgram, labUnavailable, readPidFile, withLab } from '../lab/lab.ts';
-import { labFacts, runSteps } from './steps-lab.ts';
+import { labFacts, runSteps, startSyslogReceiver, waitForText } from './steps-lab.ts';
 
 const skip = labUnavailable() ?? (hasProgram('rsyslogd') && hasProgram('logger') ? undefined : 'needs rsyslog and logger');
 
-async function waitFor(file: string, patterns: RegExp[], timeoutMs = 10_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-    if (patterns.every((p) => p.test(text))) return text;
-    if (Date.now() > deadline) return text;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 test('syslog: the client\'s rsyslog and the agent\'s own log reach the SYSLOG_HOST server', { skip }, () =>
   withLab(async (lab) => {
-    const remote = join(lab.dir, 'remote.log');
-    const srvDir = join(lab.dir, 'srv');
-    mkdirSync(srvDir);
-    writeFileSync(
-      join(srvDir, 'rsyslog.conf'),
-      `global(workDirectory="${srvDir}")\nmodule(load="imudp")\ninput(type="imudp" address="${lab.serverIp}" port="514" ruleset="r")\nruleset(name="r") { action(type="omfile" file="${remote}") }\n`,
-    );
-    lab.spawn(lab.srv, ['rsyslogd', '-n', '-f', join(srvDir, 'rsyslog.conf'), '-i', join(srvDir, 'rsyslogd.pid')]);
-    await lab.waitPort(lab.srv, 'udp', 514);
+    const remote = await startSyslogReceiver(lab);
 
     const root = join(lab.dir, 'root');
     mkdirSync(join(root, 'etc/rsyslog.d'), { recursive: true });
@@ -60,20 +42,14 @@ test('syslog: the client\'s rsyslog and the agent\'s own log reach the SYSLOG_HO
     for (let i = 0; i < 100 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 50));
     lab.exec(lab.cli, ['logger', '-u', sock, '-t', 'ltsp-test', 'hello from the client']);
 
-    const text = await waitFor(remote, [/ltsp-test.*hello from the client/, /ltsp2 ltsp-agent\[\d+\]: lab driver done/]);
+    const text = await waitForText(remote, [/ltsp-test.*hello from the client/, /ltsp2 ltsp-agent\[\d+\]: lab driver done/]);
     assert.match(text, /ltsp-test.*hello from the client/, `remote.log:\n${text}`);
     assert.match(text, /ltsp2 ltsp-agent\[\d+\]: lab driver done/, `remote.log:\n${text}`);
   }));
 
 test('syslog: busybox syslogd started with the step\'s SYSLOG_OPTS forwards to the server and keeps a local log', { skip: skip ?? (existsSync('/bin/busybox') ? undefined : 'needs busybox-static') }, () =>
   withLab(async (lab) => {
-    const remote = join(lab.dir, 'remote.log');
-    writeFileSync(
-      join(lab.dir, 'rsyslog.conf'),
-      `global(workDirectory="${lab.dir}")\nmodule(load="imudp")\ninput(type="imudp" address="${lab.serverIp}" port="514" ruleset="r")\nruleset(name="r") { action(type="omfile" file="${remote}") }\n`,
-    );
-    lab.spawn(lab.srv, ['rsyslogd', '-n', '-f', join(lab.dir, 'rsyslog.conf'), '-i', join(lab.dir, 'rsyslogd.pid')]);
-    await lab.waitPort(lab.srv, 'udp', 514);
+    const remote = await startSyslogReceiver(lab);
 
     const root = join(lab.dir, 'root');
     mkdirSync(join(root, 'etc/default'), { recursive: true });
@@ -87,7 +63,7 @@ test('syslog: busybox syslogd started with the step\'s SYSLOG_OPTS forwards to t
     const local = join(lab.dir, 'local.log');
     const script = `mount -t tmpfs tmpfs /dev && mknod -m 666 /dev/null c 1 3 && { /bin/busybox syslogd -n ${opts} -O ${local} & P=$!; sleep 0.3; /bin/busybox logger -t bbtest "hello from busybox"; sleep 0.3; kill $P; }`;
     lab.exec(lab.cli, ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', script]);
-    const text = await waitFor(remote, [/bbtest: hello from busybox/]);
+    const text = await waitForText(remote, [/bbtest: hello from busybox/]);
     assert.match(text, /bbtest: hello from busybox/, `remote.log:\n${text}`);
     assert.match(readFileSync(local, 'utf8'), /bbtest: hello from busybox/, 'the local log is kept (-L)');
   }));
