@@ -132,7 +132,7 @@ async function ldmOnce(rig: LoginRig, ptySpawn: PtySpawn, display: number, xauth
     });
     master.onExit(() => reject(new Error(`ssh exited: ${seen}`)));
   });
-  const cmd = `LTSP_CLIENT=${lab.clientIp} LTSP_CLIENT_HOSTNAME=ltsp-test LTSP_CLIENT_MAC=52:54:00:12:34:56 ${rig.xsession} "xlogo" < /dev/null > /dev/null`;
+  const cmd = `LTSP_CLIENT=${lab.clientIp} LTSP_CLIENT_HOSTNAME=ltsp-test LTSP_CLIENT_MAC=52:54:00:AA:BB:CC ${rig.xsession} "xlogo" < /dev/null > /dev/null`;
   const session: ChildProcess = spawn('ip', ['netns', 'exec', lab.cli, 'ssh', '-Y', '-t', '-t', '-S', sock, ...common, lab.serverIp, cmd], { env, stdio: 'ignore' });
   const shown = await watcher.first;
   watcher.stop();

@@ -125,9 +125,17 @@ function loginTimeout(c: Config, log: Logger): number | undefined {
   return undefined;
 }
 
+/** HOST_TO_USERNAME=pc/guest: host pc07 logs in as guest07 (LTSP 5's ltsp_config.d/50-host-to-username). */
+export function hostToUsername(c: Config, hostname: string): string | undefined {
+  const rule = c.nonEmpty('HOST_TO_USERNAME');
+  const m = rule ? /^([^/\s]+)\/([^/\s]*)$/.exec(rule) : null;
+  if (!m || !hostname.startsWith(m[1]!) || !/^\d/.test(hostname.slice(m[1]!.length))) return undefined;
+  return m[2]! + hostname.slice(m[1]!.length);
+}
+
 /** LDM's get_guest (spec §7.8): credentials for autologin and the guest button. */
 export function guestCredentials(c: Config, hostname: string, chosen?: string): { username: string; password: string; server: string | undefined } {
-  const username = c.nonEmpty('LDM_USERNAME') ?? hostname;
+  const username = c.nonEmpty('LDM_USERNAME') ?? hostToUsername(c, hostname) ?? hostname;
   const password = c.nonEmpty('LDM_PASSWORD') ?? username;
   const list = [c.list('LDM_GUEST_SERVER'), c.list('LDM_AUTOLOGIN_SERVER'), c.list('LDM_SERVER')].find((l) => l.length > 0) ?? [];
   const server = chosen !== undefined && list.includes(chosen) ? chosen : list[0];

@@ -55,7 +55,7 @@ export function sessionEnv(spec: SessionSpec): Array<[string, string]> {
     ['LTSP_CLIENT', spec.client.ip],
     ['LTSP_CLIENT_HOSTNAME', spec.client.hostname],
   ];
-  if (spec.client.mac) env.push(['LTSP_CLIENT_MAC', spec.client.mac]);
+  if (spec.client.mac) env.push(['LTSP_CLIENT_MAC', spec.client.mac.toUpperCase()]); // as Debian's 50-client-mac exported it
   if (spec.printer) env.push(['PRINTER', spec.printer]);
   if (spec.printerList) env.push(['PRINTER_LIST', spec.printerList]);
   if (spec.directxDisplay) env.push(['DISPLAY', spec.directxDisplay]);

@@ -70,7 +70,7 @@ export async function makeRig(
     logFile,
     base: {
       config: { LDM_SERVER: lab.serverIp, SERVER: lab.serverIp, LDM_SESSION: 'xlogo', KILL_DBUS_DAEMON: 'False' },
-      client: { ip: lab.clientIp, hostname: 'ltsp-test', mac: '52:54:00:12:34:56' },
+      client: { ip: lab.clientIp, hostname: 'ltsp-test', mac: '52:54:00:aa:bb:cc' },
       display: { kind: 'start', display, program: 'Xvfb', args: ['-screen', '0', '800x600x24'], runDir },
       knownHostsFiles: [knownHosts],
       rcDirs: [join(lab.dir, 'rc.d')],

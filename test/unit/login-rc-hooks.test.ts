@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { listHooks, runHooks } from '../../agent/login/rc-hooks.ts';
 import { registerSecret } from '../../agent/core/log.ts';
 import { Config } from '../../agent/config/config.ts';
-import { guestCredentials, userAllowed, userMessage } from '../../agent/login/flow.ts';
+import { guestCredentials, hostToUsername, userAllowed, userMessage } from '../../agent/login/flow.ts';
 import { LtspError } from '../../agent/core/errors.ts';
 
 test('rc.d: names by letter, /etc overrides, sorted; LDM-native scripts skipped; one shell per action', async () => {
@@ -52,6 +52,11 @@ test('guest/autologin credentials as LDM get_guest; LDM_USER_ALLOW; user message
   assert.deepEqual(guestCredentials(c, 'ltsp20', 'a').server, 'b');
   const c2 = Config.fromRecord({ LDM_SERVER: 'a', LDM_USERNAME: 'kiosk', LDM_PASSWORD: 'pw' });
   assert.deepEqual(guestCredentials(c2, 'h'), { username: 'kiosk', password: 'pw', server: 'a' });
+  const h = Config.fromRecord({ HOST_TO_USERNAME: 'pc/guest', LDM_SERVER: 's' });
+  assert.equal(hostToUsername(h, 'pc07'), 'guest07');
+  assert.equal(hostToUsername(h, 'pcx7'), undefined);
+  assert.equal(hostToUsername(h, 'lab07'), undefined);
+  assert.deepEqual(guestCredentials(h, 'pc12'), { username: 'guest12', password: 'guest12', server: 's' });
   assert.equal(userAllowed(Config.fromRecord({}), 'x'), true);
   assert.equal(userAllowed(Config.fromRecord({ LDM_USER_ALLOW: 'ann, bob' }), 'bob'), true);
   assert.equal(userAllowed(Config.fromRecord({ LDM_USER_ALLOW: 'ann,bob' }), 'eve'), false);

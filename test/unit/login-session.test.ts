@@ -37,7 +37,7 @@ test('environment as LDM passed it, hostile values stay data', () => {
   assert.deepEqual(r.args, ['xterm -e "echo hi"']);
   assert.match(r.env, /^LTSP_CLIENT=192\.168\.67\.20$/m);
   assert.match(r.env, /^LTSP_CLIENT_HOSTNAME=evil'; touch \/tmp\/pwned-ltsp; '$/m);
-  assert.match(r.env, /^LTSP_CLIENT_MAC=52:54:00:aa:bb:cc$/m);
+  assert.match(r.env, /^LTSP_CLIENT_MAC=52:54:00:AA:BB:CC$/m);
   assert.match(r.env, /^PULSE_SERVER=tcp:192\.168\.67\.20:4713$/m);
   assert.match(r.env, /^SANE_NET_HOSTS=192\.168\.67\.20$/m);
   assert.match(r.env, /^PRINTER=lp 1$/m);
