@@ -2,18 +2,24 @@
 // system is up (5.3+; 5.2 ran them at once). A trailing "exit 0" in the image's rc.local would
 // stop our lines from running, so it is removed first, as LTSP 5 did. Commands are plain words
 // (no shell syntax), so writing them into a shell script cannot change their meaning.
+// OpenRC (Gentoo) does not run rc.local: its `local` service runs /etc/local.d/*.start instead.
 
 import type { Problem } from '../core/errors.ts';
 import { checkCommand, readFamily } from '../config/values.ts';
 import { clientPath, type Action } from '../plan/actions.ts';
-import type { StepPlanner } from './context.ts';
-import { planned, skipped } from './step.ts';
+import { present, type StepPlanner } from './context.ts';
+import { generatedHeader, planned, skipped } from './step.ts';
 
 export const planRcfiles: StepPlanner = (ctx) => {
   const problems: Problem[] = [];
   const commands = readFamily(ctx.config, 'RCFILE_', problems, checkCommand);
   if (commands.length === 0) return skipped('rcfiles', problems.length ? 'every RCFILE_* value was refused' : 'no RCFILE_* keys', problems);
   const keys = commands.map((c) => c.key);
+  const lines = commands.map((c) => c.value.join(' '));
+  if (present(ctx, '/sbin/openrc')) {
+    const content = ['#!/bin/sh', generatedHeader(), ...lines].join('\n') + '\n';
+    return planned('rcfiles', [], [{ kind: 'write-file', path: '/etc/local.d/ltsp-rcfiles.start', content, mode: 0o755, keys, why: 'OpenRC\'s local service runs these once the system is up' }], problems);
+  }
   const actions: Action[] = [
     {
       kind: 'run',
@@ -27,7 +33,7 @@ export const planRcfiles: StepPlanner = (ctx) => {
       kind: 'append-lines',
       path: '/etc/rc.local',
       header: '#!/bin/sh',
-      lines: commands.map((c) => c.value.join(' ')),
+      lines,
       mode: 0o755,
       keys,
       why: 'commands to run once the system is up',

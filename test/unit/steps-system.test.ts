@@ -117,6 +117,9 @@ test('rcfiles: plain commands appended to rc.local after removing a final exit 0
   const add = p.actions.find((a) => a.kind === 'append-lines');
   assert.deepEqual(add?.kind === 'append-lines' && [add.lines, add.header, add.mode], [['/usr/local/bin/a --x'], '#!/bin/sh', 0o755]);
   assert.match(refusalOf(p, 'RCFILE_02'), /shell syntax/);
+  const openrc = planRcfiles(ctxOf({ RCFILE_01: '/usr/local/bin/a --x' }, ['/sbin/openrc']));
+  assert.deepEqual(openrc.actions.map((a) => a.kind === 'write-file' && [a.path, a.mode]), [['/etc/local.d/ltsp-rcfiles.start', 0o755]]);
+  assert.match(fileContent(openrc, '/etc/local.d/ltsp-rcfiles.start')!, /^#!\/bin\/sh\n.*\n\/usr\/local\/bin\/a --x\n$/);
 });
 
 test('init-commands: argv without a shell, after hostname, dns and modules', () => {
