@@ -11,7 +11,8 @@
 // session command is quoted (agent/login/session.ts). The password lives in this function's
 // variables only: registered as a secret at once, never in argv, environment or a file.
 
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
 import { isIPv4 } from 'node:net';
 import { LtspError, errorMessage } from '../core/errors.ts';
 import { registerSecret, silentLogger, type Logger } from '../core/log.ts';
@@ -27,7 +28,20 @@ import { startDirectXRelay } from './directx.ts';
 import { decodeXauth, encodeXauth, findCookie, inetEntry } from './xauth.ts';
 
 export const DEFAULT_KNOWN_HOSTS = ['/etc/ssh/ssh_known_hosts', '/root/.ssh/known_hosts'];
-const XSESSION_FALLBACK = '/etc/X11/Xsession';
+/** screen.d/ldm's LDM_DEFAULT_XSESSION: the first of these present in the client's image (the server usually has the same). */
+const XSESSION_PATHS = ['/etc/X11/xinit/Xsession', '/etc/X11/Xsession', '/usr/lib/X11/xdm/Xsession', '/etc/X11/xdm/Xsession'];
+
+async function defaultXsession(): Promise<string> {
+  for (const p of XSESSION_PATHS) {
+    try {
+      await access(p, constants.X_OK);
+      return p;
+    } catch {
+      /* next */
+    }
+  }
+  return '/etc/X11/Xsession';
+}
 
 export interface DisplayInfo {
   readonly display: number;
@@ -320,7 +334,7 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
         }
         // the reply read for the greeter a moment ago (LDM also used its cached file)
         const info = infos.find((s) => s.host === creds!.server)?.info;
-        const xsession = c.nonEmpty('LDM_XSESSION') ?? info?.xsession ?? XSESSION_FALLBACK;
+        const xsession = c.nonEmpty('LDM_XSESSION') ?? info?.xsession ?? (await defaultXsession());
         const selected = creds.session && creds.session !== 'default' ? creds.session : undefined;
         const language = creds.language ?? c.nonEmpty('LDM_LANGUAGE');
         const xenv = { ...who, LDM_XSESSION: xsession, LDM_SELECTED_SESSION: selected ?? 'default', ...(language ? { LDM_LANGUAGE: language } : {}) };
