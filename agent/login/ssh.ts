@@ -79,7 +79,7 @@ function hostkeyFix(host: string): string {
   return `on the LTSP server run "ltsp-update-sshkeys" (for another server: "ltsp-update-sshkeys ${host}"), then rebuild the client image ("ltsp-update-image")`;
 }
 
-function hostkeyError(o: SshLoginOptions, port: number, presented: Buffer): LtspError | undefined {
+function hostkeyError(o: Omit<SshLoginOptions, 'password'>, port: number, presented: Buffer): LtspError | undefined {
   const names = [hostKeyName(o.host, port), ...(o.aliases ?? []).map((a) => hostKeyName(a, port))];
   const v = verifyHostKey(o.knownHosts, names, presented);
   const files = o.knownHosts.map((f) => f.file).join(', ') || '(no known_hosts file)';
@@ -107,7 +107,7 @@ function hostkeyError(o: SshLoginOptions, port: number, presented: Buffer): Ltsp
   }
 }
 
-function connectError(o: SshLoginOptions, port: number, e: NodeJS.ErrnoException | Error, timeoutMs: number): LtspError {
+function connectError(o: Pick<SshLoginOptions, 'host'>, port: number, e: NodeJS.ErrnoException | Error, timeoutMs: number): LtspError {
   const code = (e as NodeJS.ErrnoException).code;
   const where = { host: o.host, key: 'LDM_SERVER' };
   const at = `${o.host}:${port}`;
@@ -118,11 +118,15 @@ function connectError(o: SshLoginOptions, port: number, e: NodeJS.ErrnoException
 }
 
 /** Connect and authenticate. Rejects with LTSP_SSH_HOSTKEY_*, LTSP_SSH_AUTH or LTSP_SSH_UNREACHABLE. */
-export async function sshLogin(o: SshLoginOptions): Promise<SshConnection> {
+export async function sshLogin(options: SshLoginOptions): Promise<SshConnection> {
+  // The password is held in one variable that is dropped once authentication is over; the
+  // closures that live as long as the connection only see the options without it.
+  const { password: typed, ...o } = options;
+  let password: string | undefined = typed;
+  registerSecret(password);
   const log = o.log ?? silentLogger;
   const port = o.port ?? 22;
   const timeoutMs = o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  registerSecret(o.password);
 
   // TCP connect + banner + key exchange must finish within ConnectTimeout. Authentication may
   // take as long as the user needs to answer prompts (a password change), so the clock stops
@@ -173,7 +177,7 @@ export async function sshLogin(o: SshLoginOptions): Promise<SshConnection> {
         if (!p.echo && !kbdPasswordUsed) {
           // The first hidden prompt is the password the user already typed in the greeter.
           kbdPasswordUsed = true;
-          answers.push(o.password);
+          answers.push(password ?? '');
           continue;
         }
         clearTimeout(authTimer);
@@ -215,7 +219,7 @@ export async function sshLogin(o: SshLoginOptions): Promise<SshConnection> {
       // keyboard-interactive round the password was wrong, and a second try only adds PAM's delay.
       if (!kbdPasswordUsed && can('password') && !passwordTried) {
         passwordTried = true;
-        return next({ type: 'password', username: o.username, password: o.password });
+        return next({ type: 'password', username: o.username, password: password ?? '' });
       }
       return next(false);
     },
@@ -244,6 +248,7 @@ export async function sshLogin(o: SshLoginOptions): Promise<SshConnection> {
   } finally {
     clearTimeout(timer);
     clearTimeout(authTimer);
+    password = undefined;
   }
 
   const conn = ssh.connection as unknown as Ssh2Client;
