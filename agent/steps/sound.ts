@@ -12,7 +12,7 @@
 
 import type { Problem } from '../core/errors.ts';
 import type { Config } from '../config/config.ts';
-import { checkIP, isIP, readInt, warn } from '../config/values.ts';
+import { isIP, readInt, show, warn } from '../config/values.ts';
 import type { ClientFacts } from '../facts/types.ts';
 import type { Action } from '../plan/actions.ts';
 import { present, type StepContext, type StepPlanner } from './context.ts';
@@ -86,14 +86,10 @@ export const planSound: StepPlanner = (ctx) => {
 
   // Who may connect: the servers sessions run on. PulseAudio's ACL takes addresses only.
   const acl = new Set<string>();
-  for (const [key, hosts] of [['SERVER', [ctx.server]], ['LDM_SERVER', config.list('LDM_SERVER')]] as const) {
-    for (const h of hosts) {
-      if (isIP(h)) acl.add(h);
-      else if (key === 'LDM_SERVER' || config.nonEmpty('SERVER') !== undefined) {
-        const r = checkIP(config, key, h);
-        if (!r.ok) problems.push({ ...r.problem, severity: 'warning', message: `${h} is a name; PulseAudio admits addresses only, so sessions from it get no sound`, hint: `set ${key} to an address` });
-      }
-    }
+  const sources = [{ key: 'SERVER', host: ctx.server }, ...config.list('LDM_SERVER').map((host) => ({ key: 'LDM_SERVER', host }))];
+  for (const { key, host } of sources) {
+    if (isIP(host)) acl.add(host);
+    else problems.push(warn(config, key, `${show(host)} is a name; PulseAudio admits addresses only, so sessions from it get no sound`, `set ${key} to an address`));
   }
   if (acl.size === 0) return skipped('sound', 'no server address to admit: sound over the network would be open to anyone', problems);
   const ip = facts.ip?.value;

@@ -22,7 +22,7 @@ test('sound: LDM_SERVER addresses are admitted too; names are reported, not admi
   const p = planSound(ctxOf({ LDM_SERVER: '192.168.67.2 apps.school.lan' }, [...PULSE]));
   const tcp = daemonOf(p.actions).argv.find((a) => typeof a === 'string' && a.startsWith('module-native-protocol-tcp'));
   assert.equal(tcp, 'module-native-protocol-tcp port=4713 auth-ip-acl=192.168.67.1;192.168.67.2');
-  assert.match(refusalOf(p, 'LDM_SERVER'), /apps\.school\.lan is a name/);
+  assert.match(refusalOf(p, 'LDM_SERVER'), /"apps\.school\.lan" is a name/);
 });
 
 test('sound: off, unsupported daemon, fat client, missing PulseAudio', () => {
