@@ -107,11 +107,10 @@ export const planSound: StepPlanner = (ctx) => {
     '-L', 'module-suspend-on-idle',
   ];
   const volume = readInt(config, 'VOLUME', problems, { min: 0, max: 100 }, 90);
-  const pactl = (...args: string[]): Action => ({ kind: 'run', argv: ['pactl', '--server', `unix:${PULSE_UNIX_SOCKET}`, ...args], timeoutMs: 10_000, keys: ['VOLUME'], why: `the configured volume on the default sink` });
   const actions: Action[] = [
     { kind: 'daemon', name: 'pulseaudio', argv, readyWhen: { tcpPort: PULSE_TCP_PORT, host: '127.0.0.1' }, readyTimeoutMs: 15_000, keys: [...keys, 'SERVER', 'LDM_SERVER'], why: `sound for sessions on ${[...acl].join(', ')}, refused to anyone else` },
     // No restore module is loaded, so a sink never starts muted: the volume is all there is to set.
-    pactl('set-sink-volume', '@DEFAULT_SINK@', `${volume}%`),
+    { kind: 'run', argv: ['pactl', '--server', `unix:${PULSE_UNIX_SOCKET}`, 'set-sink-volume', '@DEFAULT_SINK@', `${volume}%`], timeoutMs: 10_000, keys: ['VOLUME'], why: 'the configured volume on the default sink' },
   ];
   if (present(ctx, '/usr/bin/amixer') && present(ctx, '/dev/snd')) {
     const mixer = amixerScript(config, problems, volume);
