@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { agentUnavailable, BootLab, bootLabUnavailable, GUEST_SERVER, proofLtsConf, serialText, TEST_USER, type BootResult } from './lab.ts';
+import { agentUnavailable, BootLab, bootLabUnavailable, GUEST_SERVER, proofLtsConf, REPO, serialText, TEST_USER, type BootResult } from './lab.ts';
 
 const unavailable = bootLabUnavailable() ?? agentUnavailable();
 
@@ -127,3 +127,48 @@ describe('QEMU boot proof', { skip: unavailable, timeout: 15 * 60_000 }, () => {
 function readLog(p: string): string {
   return existsSync(p) ? readFileSync(p, 'utf8').split('\n').slice(-40).join('\n') : '(none)';
 }
+
+// The same client booted through the real dracut (Debian's 059) with our module
+// initramfs-hooks/dracut/90ltsp instead of the busybox initramfs: dracut's DHCP, our
+// ltspnbdroot netroot handler, the overlay, and the hand-over to init-ltsp.
+describe('QEMU boot proof through the dracut module', { skip: unavailable, timeout: 15 * 60_000 }, () => {
+  const lab = new BootLab({ run: join(REPO, 'test', 'out', `boot-dracut-${process.pid}`) });
+  let boot: BootResult | undefined;
+  let buildError: unknown;
+
+  before(async () => {
+    try {
+      lab.build();
+      lab.buildDracut();
+      await lab.start(proofLtsConf);
+      boot = await lab.boot({ initrd: 'dracut', timeoutMs: 5 * 60_000 });
+    } catch (e) {
+      buildError = e;
+    }
+  });
+
+  after(async () => {
+    await lab.stop();
+  });
+
+  it('mounts the NBD root through dracut and 90ltsp, runs init-ltsp and the agent, powers off', () => {
+    if (buildError) throw buildError;
+    assert.ok(boot, 'the guest never booted');
+    const b = boot;
+    const log = `\n--- guest serial console (last lines; full log ${b.serialLog}) ---\n${serialText(b, 200)}\n---`;
+    for (const [re, what] of [
+      [/Command line: .*initrd=initrd-dracut\.img/, 'booted the dracut initramfs'],
+      [/dracut: Starting dhcp for interface/, "dracut's DHCP"],
+      [/^Connected \/dev\/nbd0|nbd0: detected capacity/, 'NBD root connected by ltspnbdroot'],
+      [/dracut: Switching root/, 'dracut switched root'],
+      [/^init-ltsp: boot phase started/, 'init-ltsp ran'],
+      [/^ltsp-agent: boot done: /, 'the agent ran'],
+      [/^init-ltsp: handing over to \/sbin\/init/, 'hand-over to init'],
+      [/^LTSP-PROOF multi-user /, 'systemd reached multi-user'],
+      [/reboot: Power down/, 'powered off'],
+    ] as const) {
+      assert.ok(b.lines.some((l) => re.test(l.text)), `${what}: no serial line matches ${re}${log}`);
+    }
+    assert.equal(b.timedOut, false, `the guest did not power off within 5 minutes${log}`);
+  });
+});

@@ -74,6 +74,8 @@ export interface BootOptions {
   readonly timeoutMs?: number;
   /** Extra kernel command line words. */
   readonly append?: string;
+  /** Which initramfs: the small busybox one (default) or the real dracut with initramfs-hooks/dracut/90ltsp. */
+  readonly initrd?: 'busybox' | 'dracut';
 }
 
 async function freePort(): Promise<number> {
@@ -190,6 +192,15 @@ export class BootLab {
   }
   get sessionMarker(): string {
     return join('/home', TEST_USER, 'ltsp-proof-session.log');
+  }
+
+  /** Builds the dracut initramfs too (initramfs-hooks/dracut/90ltsp in Debian's dracut). */
+  buildDracut(): void {
+    const t0 = Date.now();
+    const out = join(this.work, 'tftp', 'ltsp', 'amd64', 'initrd-dracut.img');
+    const r = spawnSync('bash', [join(HERE, 'build-dracut-initrd.sh'), this.work, this.kver, out], { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (r.status !== 0) throw new Error(`build-dracut-initrd.sh failed (exit ${r.status})`);
+    this.#log(`dracut initramfs ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
 
   /** Kernel, root, initramfs, squashfs (cached where possible) and the sshd host key. */
@@ -349,12 +360,13 @@ export class BootLab {
     const dst = join(this.run, 'tftp', 'ltsp', 'amd64');
     mkdirSync(join(dst, 'pxelinux.cfg'), { recursive: true });
     for (const f of ['pxelinux.0', 'ldlinux.c32', 'vmlinuz', 'initrd.img']) copyFileSync(join(src, f), join(dst, f));
+    if (existsSync(join(src, 'initrd-dracut.img'))) copyFileSync(join(src, 'initrd-dracut.img'), join(dst, 'initrd-dracut.img'));
     writeFileSync(join(dst, 'lts.conf'), ltsConf);
   }
 
   #pxelinuxConfig(o: BootOptions): string {
     const append = [
-      'ro initrd=initrd.img init=/sbin/init-ltsp root=/dev/nbd0',
+      `ro initrd=${o.initrd === 'dracut' ? 'initrd-dracut.img' : 'initrd.img'} init=/sbin/init-ltsp root=/dev/nbd0`,
       `nbdroot=${GUEST_SERVER}:10809/ltsp`,
       // TFTP (lts.conf) is QEMU's own server at 10.0.2.2, every TCP service is at
       // 10.0.2.100: the boot-time SERVER is the TFTP one, lts.conf's SERVER the rest (LTSP 5
