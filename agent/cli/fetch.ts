@@ -95,11 +95,12 @@ export async function fetchCommand(args: string[]): Promise<number> {
         ...(r.stats.fellBack ? ['server refused options'] : []),
         ...(r.stats.smallerBlocks ? ['IP fragments did not arrive: fell back to one-frame blocks'] : []),
         ...(r.stats.retransmits ? [`${r.stats.retransmits} retransmissions`] : []),
+        ...(r.stats.restarts ? [`started again ${r.stats.restarts} times after a stall`] : []),
         ...(r.stats.duplicates ? [`${r.stats.duplicates} duplicate blocks`] : []),
         ...(r.stats.foreign ? [`${r.stats.foreign} foreign packets`] : []),
       ];
       clearLine();
-      process.stderr.write(`${output === '-' ? 'fetched' : `${output}:`} ${r.data.length} bytes in ${s.toFixed(2)} s (${rate(r.data.length, s)}), ${notes.join(', ')}\n`);
+      process.stderr.write(`${output === '-' ? 'fetched' : `${output}:`} ${r.data.length} bytes in ${s.toFixed(3)} s (${rate(r.data.length, s)}), ${notes.join(', ')}\n`);
     }
     return 0;
   } catch (e) {

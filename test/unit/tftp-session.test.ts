@@ -370,3 +370,29 @@ test('no fallback when one-frame blocks were agreed anyway', () => {
   }
   assert.ok(!result.ok && result.failure.kind === 'timeout');
 });
+
+test('a small transfer stalled by the server\'s backoff starts again, and the bytes start over', () => {
+  const s = new ReadSession(config({ ask: { blksize: 512 }, restart: { stalledMs: 1500, belowBytes: 4096, max: 1 } }));
+  split(s.start(0));
+  split(s.receive(TID, encodeOack(new Map([['blksize', '512']])), 10));
+  assert.equal(split(s.receive(TID, encodeData(1, Buffer.alloc(512, 1)), 20)).data.length, 1);
+  // block 2 never comes; the server ignores our repeated ACKs
+  let effects: Effect[] = [];
+  while (!effects.some((e) => e.kind === 'reset')) effects = s.tick(s.nextTimer()!);
+  const kinds = effects.map((e) => (e.kind === 'send' ? decode(e.packet).op : e.kind));
+  assert.deepEqual(kinds, ['ERROR', 'reset', 'RRQ']);
+  assert.equal(s.stats.restarts, 1);
+  // the new server process sends everything; the old one is now a foreign TID
+  const tid2 = { address: TID.address, port: 40009 };
+  split(s.receive(tid2, encodeOack(new Map([['blksize', '512']])), 2000));
+  assert.equal(split(s.receive(TID, encodeData(2, Buffer.alloc(5)), 2001)).sent[0]?.p.op, 'ERROR');
+  const d1 = split(s.receive(tid2, encodeData(1, Buffer.alloc(512, 1)), 2002));
+  const d2 = split(s.receive(tid2, encodeData(2, Buffer.alloc(5, 2)), 2003));
+  assert.equal(d1.data.length + d2.data.length, 2);
+  assert.ok(d2.result?.ok && d2.result.bytes === 517);
+  // at most `max` restarts
+  const s2 = new ReadSession(config({ ask: { blksize: 512 }, restart: { stalledMs: 100, belowBytes: 4096, max: 0 } }));
+  split(s2.start(0));
+  split(s2.receive(TID, encodeOack(new Map([['blksize', '512']])), 1));
+  for (let i = 0; i < 20; i++) assert.ok(!s2.tick(s2.nextTimer()!).some((e) => e.kind === 'reset'));
+});

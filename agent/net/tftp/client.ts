@@ -57,6 +57,8 @@ export const DEFAULTS = {
   windowsize: 8,
   maxBytes: 1024 * 1024 * 1024,
   retryMs: { initial: 250, max: 2000 },
+  /** Small files (lts.conf) start again after 1.5 s without a block: past tftpd-hpa's first 1 s resend, before its 2 s one. */
+  restart: { stalledMs: 1500, belowBytes: 256 * 1024, max: 3 },
   dallyMs: 500,
 } as const;
 
@@ -80,6 +82,7 @@ export async function tftpGet(opts: GetOptions): Promise<GetResult> {
     deadline,
     dallyMs: DEFAULTS.dallyMs,
     random: Math.random,
+    restart: DEFAULTS.restart,
     ...(ask.blksize !== undefined && ask.blksize > path.frame ? { frameBlksize: path.frame } : {}),
   });
 
@@ -109,6 +112,9 @@ export async function tftpGet(opts: GetOptions): Promise<GetResult> {
           // Send errors arrive as 'error' events: transient at boot (link not up yet), so
           // they are remembered for the message and the retries go on until the deadline.
           sock.send(e.packet, e.to.port, e.to.address);
+        } else if (e.kind === 'reset') {
+          chunks.length = 0;
+          bytes = 0;
         } else if (e.kind === 'data') {
           chunks.push(e.chunk);
           bytes += e.chunk.length;

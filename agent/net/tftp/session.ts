@@ -51,6 +51,13 @@ export interface SessionConfig {
   /** A number in [0, 1); injected so tests are deterministic. */
   readonly random: () => number;
   /**
+   * Start a small transfer again when no block came for `stalledMs`. A lock-step server only
+   * resends a lost block on its own timer, which backs off (tftpd-hpa: 1, 2, 4 s...), and it
+   * ignores our repeated ACKs; a new request gets a new server process that sends at once.
+   * Only below `belowBytes` received (redoing them is cheap), at most `max` times.
+   */
+  readonly restart?: { readonly stalledMs: number; readonly belowBytes: number; readonly max: number };
+  /**
    * One-frame block size to fall back to when a larger, IP-fragmented blksize was agreed but
    * no data comes (a firewall or switch that drops fragments). Absent: no such fallback.
    */
@@ -83,6 +90,8 @@ export interface Stats {
   fellBack: boolean;
   /** True when multi-frame blocks brought no data and the file came in one-frame blocks. */
   smallerBlocks: boolean;
+  /** Stalled small transfers started again. */
+  restarts: number;
 }
 
 export type Result =
@@ -93,6 +102,8 @@ export type Effect =
   | { readonly kind: 'send'; readonly to: Peer; readonly packet: Buffer }
   /** The next bytes of the file, in order. */
   | { readonly kind: 'data'; readonly chunk: Buffer }
+  /** Forget the bytes handed on so far: the transfer starts again from the first block. */
+  | { readonly kind: 'reset' }
   /** The transfer is decided; the session may still dally to answer a lost final ACK. */
   | { readonly kind: 'done'; readonly result: Result };
 
@@ -122,7 +133,8 @@ export class ReadSession {
   private retryAt = Infinity;
   private lastSent: { to: Peer; packet: Buffer } | undefined;
   private outcome: Result | undefined;
-  readonly stats: Stats = { retransmits: 0, duplicates: 0, foreign: 0, malformed: 0, fellBack: false, smallerBlocks: false };
+  readonly stats: Stats = { retransmits: 0, duplicates: 0, foreign: 0, malformed: 0, fellBack: false, smallerBlocks: false, restarts: 0 };
+  private lastProgress = 0;
   private ask: Ask;
 
   constructor(private readonly cfg: SessionConfig) {
@@ -179,6 +191,15 @@ export class ReadSession {
       this.stats.smallerBlocks = true;
       this.ask = { ...this.ask, blksize: frame };
       return [{ kind: 'send', to: s.peer, packet: encodeError(ERR.UNDEFINED, `no data at blksize ${s.n.blksize}; asking again with ${frame}`) }, ...this.request(now, true)];
+    }
+    const r = this.cfg.restart;
+    if (s.tag === 'receiving' && r && s.bytes < r.belowBytes && this.stats.restarts < r.max && now - this.lastProgress >= r.stalledMs) {
+      this.stats.restarts++;
+      return [
+        { kind: 'send', to: s.peer, packet: encodeError(ERR.UNDEFINED, 'stalled; starting again') },
+        { kind: 'reset' },
+        ...this.request(now, !this.stats.fellBack && hasOptions(this.ask)),
+      ];
     }
     this.stats.retransmits++;
     this.rto = Math.min(this.rto * 2, this.cfg.retryMs.max);
@@ -340,6 +361,7 @@ export class ReadSession {
   }
 
   private progress(now: number): void {
+    this.lastProgress = now;
     this.rto = this.cfg.retryMs.initial;
     this.armRetry(now);
   }
