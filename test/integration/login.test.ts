@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { withLab, labUnavailable, hasProgram } from '../lab/lab.ts';
-import { makeRig, drive, waitForWindow, killSession } from '../lab/login-harness.ts';
+import { makeRig, drive, waitForWindow, killSession, killDisplay } from '../lab/login-harness.ts';
 
 const skip = labUnavailable() ?? (['Xvfb', 'xlogo', 'xwininfo', 'xauth'].every(hasProgram) && existsSync('/usr/sbin/sshd') ? undefined : 'needs openssh-server, xvfb, x11-apps, x11-utils, xauth');
 
@@ -174,6 +174,7 @@ test('LDM_LIMIT_ONE_SESSION: a second login of the same user ends the first sess
     // a second client (another display) logs in as the same user with the limit on
     const other = { ...rig, display: rig.display + 1, runDir: join(lab.dir, 'run2') };
     mkdirSync(other.runDir);
+    lab.defer(() => killDisplay(other.display));
     const second = drive(other, {
       config: { LDM_LIMIT_ONE_SESSION: 'True' },
       display: { kind: 'start', display: other.display, program: 'Xvfb', args: ['-screen', '0', '800x600x24'], runDir: other.runDir },

@@ -58,6 +58,9 @@ export async function makeRig(
   const runDir = join(lab.dir, 'run');
   mkdirSync(runDir, { recursive: true });
   const display = freeDisplay();
+  // The driver's X server runs in its own process group; if a failing test kills the driver,
+  // the X server must still go: its lock file names its PID.
+  lab.defer(() => killDisplay(display));
   const logFile = join(lab.dir, 'agent.log');
   return {
     lab,
@@ -79,6 +82,16 @@ export async function makeRig(
       logFile,
     },
   };
+}
+
+/** Stop whatever X server holds display n (by the PID in its lock file). */
+export function killDisplay(n: number): void {
+  try {
+    const pid = Number(readFileSync(`/tmp/.X${n}-lock`, 'utf8').trim());
+    if (pid > 0) process.kill(pid, 'SIGKILL');
+  } catch {
+    /* no X server there */
+  }
 }
 
 export interface Driver {
@@ -117,7 +130,17 @@ export function drive(rig: LoginRig, input: Partial<DriverInput>): Driver {
     }
   });
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  // A driver that hangs is killed before the test's own timeout, so that withLab's teardown
+  // (users, daemons, namespaces) always runs.
+  const guard = setTimeout(() => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }, 50_000);
   const exited = new Promise<void>((r) => child.on('close', () => {
+    clearTimeout(guard);
     for (const w of waiters) w();
     r();
   }));
