@@ -23,6 +23,12 @@ const runsAt = process.argv.indexOf('--runs');
 const runs = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 7;
 const now = () => performance.timeOrigin + performance.now();
 
+/** Every wait has a bound, so that a hung run fails into withLab's teardown instead of leaking the lab. */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<never>((_, reject) => (t = setTimeout(() => reject(new Error(`bench/login: ${what} took over ${ms} ms`)), ms)))]).finally(() => clearTimeout(t));
+}
+
 interface PtyLike {
   onData(fn: (d: string) => void): void;
   onExit(fn: (e: { exitCode: number }) => void): void;
@@ -78,7 +84,8 @@ async function oursOnce(rig: LoginRig, bundle: string): Promise<{ ms: number; rs
   let submit = 0;
   let watcher: ReturnType<typeof watchFirstWindow> | undefined;
   let buf = '';
-  const gotSubmit = new Promise<void>((resolve) => {
+  const gotSubmit = new Promise<void>((resolve, reject) => {
+    child.on('close', (code) => reject(new Error(`the login driver exited (${code}) before the greeter answered`)));
     child.stdout!.on('data', (d: Buffer) => {
       buf += d.toString();
       for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
@@ -93,8 +100,18 @@ async function oursOnce(rig: LoginRig, bundle: string): Promise<{ ms: number; rs
     });
   });
   child.stdin!.end(JSON.stringify(input));
-  await gotSubmit;
-  const shown = await watcher!.first;
+  try {
+    await within(gotSubmit, 30_000, 'the greeter submit');
+  } catch (e) {
+    child.kill('SIGKILL');
+    watcher?.stop();
+    throw e;
+  }
+  const shown = await within(watcher!.first, 30_000, 'the first remote window').catch((e: unknown) => {
+    child.kill('SIGKILL');
+    watcher!.stop();
+    throw e;
+  });
   const rss = rssMiB(child.pid!); // `ip netns exec` execs node: same pid
   if (process.env['BENCH_DEBUG']) {
     for (const l of readFileSync(rig.logFile, 'utf8').trim().split('\n')) {
@@ -105,7 +122,7 @@ async function oursOnce(rig: LoginRig, bundle: string): Promise<{ ms: number; rs
   }
   watcher!.stop();
   killUser(rig);
-  await new Promise((r) => child.on('close', r));
+  await within(new Promise((r) => child.on('close', r)), 30_000, 'the logout');
   return { ms: shown - submit, rss };
 }
 
@@ -118,28 +135,36 @@ async function ldmOnce(rig: LoginRig, ptySpawn: PtySpawn, display: number, xauth
   await watcher.ready;
   const t0 = now(); // LDM spawns ssh right after the greeter's submit
   const master = ptySpawn('ip', ['netns', 'exec', lab.cli, 'ssh', '-Y', '-t', '-M', '-S', sock, '-o', 'NumberOfPasswordPrompts=1', '-o', 'ConnectTimeout=10', ...common, '-l', rig.user.name, lab.serverIp, 'echo LTSPROCKS; exec /bin/sh -'], { env, cols: 80, rows: 24 });
-  await new Promise<void>((resolve, reject) => {
-    let seen = '';
-    let typed = false;
-    master.onData((d) => {
-      seen += d;
-      // LDM's ssh_chat: a ": " seen and the text ending in ":" is a password prompt
-      if (!typed && seen.includes(': ') && seen.trim().endsWith(':')) {
-        typed = true;
-        master.write(`${rig.user.password}\n`);
-      }
-      if (seen.includes('LTSPROCKS')) resolve();
-    });
-    master.onExit(() => reject(new Error(`ssh exited: ${seen}`)));
-  });
-  const cmd = `LTSP_CLIENT=${lab.clientIp} LTSP_CLIENT_HOSTNAME=ltsp-test LTSP_CLIENT_MAC=52:54:00:AA:BB:CC ${rig.xsession} "xlogo" < /dev/null > /dev/null`;
-  const session: ChildProcess = spawn('ip', ['netns', 'exec', lab.cli, 'ssh', '-Y', '-t', '-t', '-S', sock, ...common, lab.serverIp, cmd], { env, stdio: 'ignore' });
-  const shown = await watcher.first;
-  watcher.stop();
-  killUser(rig);
-  session.kill('SIGKILL');
-  master.kill('SIGKILL');
-  return shown - t0;
+  let session: ChildProcess | undefined;
+  try {
+    await within(
+      new Promise<void>((resolve, reject) => {
+        let seen = '';
+        let typed = false;
+        master.onData((d) => {
+          seen += d;
+          // LDM's ssh_chat: a ": " seen and the text ending in ":" is a password prompt
+          if (!typed && seen.includes(': ') && seen.trim().endsWith(':')) {
+            typed = true;
+            master.write(`${rig.user.password}\n`);
+          }
+          if (seen.includes('LTSPROCKS')) resolve();
+        });
+        master.onExit(() => reject(new Error(`ssh exited: ${seen}`)));
+      }),
+      30_000,
+      'the OpenSSH login',
+    );
+    const cmd = `LTSP_CLIENT=${lab.clientIp} LTSP_CLIENT_HOSTNAME=ltsp-test LTSP_CLIENT_MAC=52:54:00:AA:BB:CC ${rig.xsession} "xlogo" < /dev/null > /dev/null`;
+    session = spawn('ip', ['netns', 'exec', lab.cli, 'ssh', '-Y', '-t', '-t', '-S', sock, ...common, lab.serverIp, cmd], { env, stdio: 'ignore' });
+    const shown = await within(watcher.first, 30_000, 'the first remote window (OpenSSH)');
+    return shown - t0;
+  } finally {
+    watcher.stop();
+    killUser(rig);
+    session?.kill('SIGKILL');
+    master.kill('SIGKILL');
+  }
 }
 
 async function startXvfb(lab: Lab, display: number): Promise<string> {
@@ -207,7 +232,10 @@ try {
         ],
       ),
       '',
-      table(['agent RSS while the session runs', 'median', 'max', 'target'], [['bundled login flow (VmRSS)', `${median(rss).toFixed(1)} MiB`, `${Math.max(...rss).toFixed(1)} MiB`, '< 60 MB']]),
+      table(
+        ['agent RSS while the session runs', 'median', 'max', 'target'],
+        [['bundled login flow (VmRSS)', `${median(rss).toFixed(1)} MiB (${((median(rss) * 1048576) / 1e6).toFixed(1)} MB)`, `${Math.max(...rss).toFixed(1)} MiB`, '< 60 MB']],
+      ),
       '',
       `${runs} interleaved runs each after one warm-up, sshd (OpenSSH, PAM, keyboard-interactive) in a network namespace, Xvfb in the client namespace. ` +
         'The window is seen by `xev -root -event substructure` (CreateNotify). The OpenSSH baseline skips what LDM also did before the session ' +
