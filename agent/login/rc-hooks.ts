@@ -9,7 +9,7 @@
 // that no longer exists. LDM_SOCKET (LDM's OpenSSH control-master socket) is not provided: the
 // agent's SSH connection is not an OpenSSH process; docs/login.md says what to use instead.
 
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { silentLogger, type Logger } from '../core/log.ts';
 import { runProgram } from '../exec/process.ts';
 
@@ -50,7 +50,15 @@ export async function listHooks(action: HookAction, dirs: readonly string[] = RC
     .map(([name, path]) => ({ name, path }));
 }
 
+/** Where the hooks' output goes (LDM sent it to /dev/null with the rest of its output). */
+export const HOOK_LOG = '/run/ltsp/ldm-hooks.log';
+
+// Output goes to a file, not back to us through a pipe: hooks start background programs
+// (`xcompmgr -a &`, ltsp-localappsd) that would hold a pipe open, and the login would wait for
+// them. `true >>file` tests the file without the fatal redirection error of a special builtin.
 const DRIVER = `umask 022
+if true >>"$LDM_HOOK_LOG" 2>/dev/null; then exec >>"$LDM_HOOK_LOG" 2>&1; else exec >/dev/null 2>&1; fi
+echo "== $(date '+%F %T') $0"
 [ -r /usr/share/ltsp/ltsp-client-functions ] && . /usr/share/ltsp/ltsp-client-functions
 for ldm_script; do . "$ldm_script"; done`;
 
@@ -61,6 +69,8 @@ export interface HookRun {
   /** Which scripts of the action to run (the xsession action is split around the session). */
   filter?: (name: string) => boolean;
   timeoutMs?: number;
+  /** Default HOOK_LOG. */
+  logFile?: string;
   log?: Logger;
 }
 
@@ -69,7 +79,8 @@ export async function runHooks(action: HookAction, o: HookRun): Promise<{ ran: s
   const log = o.log ?? silentLogger;
   const hooks = (await listHooks(action, o.dirs)).filter((h) => !NATIVE_HOOKS.has(h.name) && (o.filter?.(h.name) ?? true));
   if (hooks.length === 0) return { ran: [], code: 0 };
-  const env = { ...o.env, PATH: '/sbin:/bin:/usr/sbin:/usr/bin' };
+  const logFile = o.logFile ?? HOOK_LOG;
+  const env = { ...o.env, PATH: '/sbin:/bin:/usr/sbin:/usr/bin', LDM_HOOK_LOG: logFile };
   try {
     const r = await runProgram(['/bin/sh', '-c', DRIVER, `ldm-script-${action}`, ...hooks.map((h) => h.path)], {
       env,
@@ -77,7 +88,7 @@ export async function runHooks(action: HookAction, o: HookRun): Promise<{ ran: s
       timeoutMs: o.timeoutMs ?? 60_000,
       log,
     });
-    if (r.code !== 0) log.warn({ action, code: r.code, stderr: r.stderr.slice(-2000) }, 'ldm rc.d hooks failed');
+    if (r.code !== 0) log.warn({ action, code: r.code, output: (await readFile(logFile, 'utf8').catch(() => '')).slice(-2000) }, `ldm rc.d hooks failed (output in ${logFile})`);
     else log.info({ action, hooks: hooks.map((h) => h.name) }, 'ldm rc.d hooks ran');
     return { ran: hooks.map((h) => h.name), code: r.code };
   } catch (e) {

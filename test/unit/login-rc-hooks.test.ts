@@ -33,6 +33,20 @@ test('rc.d: names by letter, /etc overrides, sorted; LDM-native scripts skipped;
   }
 });
 
+test('rc.d: a hook that starts a background program does not hold the login; output goes to the hook log', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'rcd-'));
+  try {
+    writeFileSync(join(d, 'X52-bg'), `sleep 30 &\necho $! > ${d}/bg.pid\necho started-in-background\n`);
+    const logFile = join(d, 'hooks.log');
+    const r = await runHooks('xsession', { dirs: [d], env: {}, timeoutMs: 10_000, logFile });
+    assert.equal(r.code, 0, 'finished, not killed by the timeout');
+    assert.match(readFileSync(logFile, 'utf8'), /started-in-background/);
+    process.kill(Number(readFileSync(join(d, 'bg.pid'), 'utf8')));
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
 test('rc.d: a secret in the hook environment is refused, the login goes on', async () => {
   const d = mkdtempSync(join(tmpdir(), 'rcd-'));
   try {
