@@ -250,3 +250,47 @@ test('test server: RFC 7440 windows over a bad link, refused options, hostile pa
     });
   });
 });
+
+test('lts.conf at boot from tftpd-hpa: fetched copy replaces /etc/lts.conf; garbage and a dead server fall back', { skip: unavailable ?? (!hasProgram('in.tftpd') && 'needs tftpd-hpa') }, async () => {
+  await withLab(async (lab) => {
+    chmodSync(lab.dir, 0o755);
+    const root = `${lab.dir}/root`;
+    mkdirSync(`${root}/ltsp/i386`, { recursive: true });
+    mkdirSync(`${root}/bad`, { recursive: true });
+    for (const d of [root, `${root}/ltsp`, `${root}/ltsp/i386`, `${root}/bad`]) chmodSync(d, 0o755);
+    writeFileSync(`${root}/ltsp/i386/lts.conf`, '[default]\nSOUND=True\n', { mode: 0o644 });
+    writeFileSync(`${root}/bad/lts.conf`, '<html>404 Not Found</html>\n', { mode: 0o644 });
+    const client = `${lab.dir}/client`;
+    mkdirSync(`${client}/etc`, { recursive: true });
+    writeFileSync(`${client}/etc/lts.conf`, '[default]\nSOUND=False\n');
+    const tftpd = lab.spawn(lab.srv, ['/usr/sbin/in.tftpd', '-L', '-u', 'tftp', '-a', `${lab.serverIp}:69`, '-s', root]);
+    await lab.waitPort(lab.srv, 'udp', 69);
+
+    const obtain = (bootImage: string, timeoutMs: number) => {
+      const code = `
+        const { obtainLtsConf } = await import(${JSON.stringify(fileURLToPath(new URL('../../agent/boot/ltsconf-fetch.ts', import.meta.url)))});
+        const { FileSystem } = await import(${JSON.stringify(fileURLToPath(new URL('../../agent/exec/files.ts', import.meta.url)))});
+        const { silentLogger } = await import(${JSON.stringify(fileURLToPath(new URL('../../agent/core/log.ts', import.meta.url)))});
+        const facts = { server: { value: '${lab.serverIp}', source: 'lease' }, bootImage: '${bootImage}', dns: [], arch: 'i686', ramMiB: 512, root: { kind: 'local' }, cmdlineKeys: {}, ltspBoot: true, present: new Set() };
+        const got = await obtainLtsConf({ facts, fs: new FileSystem('${client}'), log: silentLogger, timeoutMs: ${timeoutMs} });
+        console.log(JSON.stringify({ text: got.bytes?.toString(), ...got.source }));`;
+      return JSON.parse(lab.exec(lab.cli, ['node', '--import', 'tsx', '--input-type=module', '-e', code])) as { text?: string; used: string; location?: string; why: string };
+    };
+
+    const good = obtain('/ltsp/i386/vmlinuz', 5000);
+    assert.equal(good.used, 'tftp', good.why);
+    assert.equal(good.location, `tftp://${lab.serverIp}/ltsp/i386/lts.conf`);
+    assert.equal(readFileSync(`${client}/etc/lts.conf`, 'utf8'), '[default]\nSOUND=True\n');
+
+    const bad = obtain('/bad/vmlinuz', 5000);
+    assert.equal(bad.used, 'local');
+    assert.match(bad.why, /was not used: it does not parse/);
+    assert.equal(bad.text, '[default]\nSOUND=True\n');
+
+    process.kill(-tftpd.pid!, 'SIGTERM');
+    const down = obtain('/ltsp/i386/vmlinuz', 1500);
+    assert.equal(down.used, 'local');
+    assert.match(down.why, /LTSP_TFTP_TIMEOUT/);
+    assert.equal(readFileSync(`${client}/etc/lts.conf`, 'utf8'), '[default]\nSOUND=True\n');
+  });
+});
