@@ -21,6 +21,7 @@ import { chooseServer, fetchAll, type LdmInfoOptions, type ServerInfo } from '..
 import type { Greeter, GreeterSetup, ServerChoice, SessionChoice } from './greeter.ts';
 import { parseKnownHosts, type KnownHostsFile } from './known-hosts.ts';
 import { runHooks, SESSION_HOOK, type HookAction } from './rc-hooks.ts';
+import { runProgram } from '../exec/process.ts';
 import { DIRECTX_XAUTH_COMMAND, LIMIT_ONE_SESSION_COMMAND, sessionCommand } from './session.ts';
 import { sshLogin, type SessionEnd, type SshConnection } from './ssh.ts';
 import { startXServer, type XServer } from './x-server.ts';
@@ -162,9 +163,29 @@ export function userAllowed(c: Config, user: string): boolean {
   return allow.length === 0 || allow.includes(user);
 }
 
-function serverList(o: LoginOptions): string[] {
+export const GET_HOSTS = '/usr/share/ltsp/get_hosts';
+
+/**
+ * LDM_SERVER, else what the site's /usr/share/ltsp/get_hosts prints (LTSP 5's hook for load
+ * balancing: screen.d/ldm ran it), else `server`.
+ */
+async function serverList(o: LoginOptions, log: Logger): Promise<string[]> {
   const l = o.servers ?? o.config.list('LDM_SERVER');
-  return l.length > 0 ? [...l] : ['server'];
+  if (l.length > 0) return [...l];
+  try {
+    await access(GET_HOSTS, constants.X_OK);
+  } catch {
+    return ['server'];
+  }
+  try {
+    const r = await runProgram([GET_HOSTS], { timeoutMs: 10_000, log });
+    const hosts = r.stdout.split(/\s+/).filter((h) => h.length > 0);
+    if (r.code === 0 && hosts.length > 0) return hosts;
+    log.warn({ code: r.code, stderr: r.stderr.slice(-500) }, `${GET_HOSTS} gave no servers; using "server"`);
+  } catch (e) {
+    log.warn({ err: errorMessage(e) }, `${GET_HOSTS} failed; using "server"`);
+  }
+  return ['server'];
 }
 
 function greeterSetup(o: LoginOptions, infos: readonly ServerInfo[], log: Logger): GreeterSetup {
@@ -252,7 +273,7 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
       let creds: Credentials | undefined;
       let infos: ServerInfo[] = [];
       while (!creds || !conn) {
-        const servers = serverList(o);
+        const servers = await serverList(o, log);
         infos = await fetchAll(servers, o.ldminfo ?? {});
         for (const s of infos) if (s.error) log.warn({ host: s.host, code: s.error.code }, s.error.message);
         const setup = greeterSetup(o, infos, log);
