@@ -157,10 +157,26 @@ export async function tftpGet(opts: GetOptions): Promise<GetResult> {
       run(session.receive({ address: rinfo.address, port: rinfo.port }, msg, performance.now()));
       schedule();
     });
+    let bound = false;
+    const giveUp = (e: LtspError) => {
+      if (settled) return;
+      settled = true;
+      chunks.length = 0;
+      close();
+      reject(e);
+    };
+    // Belt and braces: whatever happens to the socket or the state machine, the caller
+    // hears back shortly after its deadline.
+    const guard = setTimeout(() => giveUp(toError({ kind: 'timeout', waiting: 'an answer', retransmits: session.stats.retransmits }, where, opts.deadlineMs, lastSendError)), Math.max(0, deadline - performance.now()) + 1000);
+    guard.unref();
+    sock.on('close', () => clearTimeout(guard));
+
     sock.on('error', (err) => {
       lastSendError = err.message;
+      if (!bound) giveUp(new LtspError('LTSP_TFTP_ERROR', `${where}: cannot open a local UDP socket: ${err.message}`, {}, 'check the client: out of file descriptors or ports?'));
     });
     sock.bind(0, () => {
+      bound = true;
       try {
         sock.setRecvBufferSize(4 * 1024 * 1024);
       } catch {
