@@ -396,3 +396,13 @@ test('a small transfer stalled by the server\'s backoff starts again, and the by
   split(s2.receive(TID, encodeOack(new Map([['blksize', '512']])), 1));
   for (let i = 0; i < 20; i++) assert.ok(!s2.tick(s2.nextTimer()!).some((e) => e.kind === 'reset'));
 });
+
+test('with both fallbacks on, silence after multi-frame blocks were agreed goes to one-frame blocks, not to restarts', () => {
+  const s = new ReadSession(config({ ask: { blksize: 8868 }, frameBlksize: 1468, restart: { stalledMs: 1500, belowBytes: 1 << 20, max: 3 } }));
+  split(s.start(0));
+  split(s.receive(TID, encodeOack(new Map([['blksize', '8868']])), 0));
+  let effects: Effect[] = [];
+  while (!effects.some((e) => e.kind === 'send' && decode(e.packet).op === 'RRQ')) effects = s.tick(s.nextTimer()!);
+  assert.equal(s.stats.restarts, 0);
+  assert.equal(s.stats.smallerBlocks, true);
+});

@@ -193,7 +193,9 @@ export class ReadSession {
       return [{ kind: 'send', to: s.peer, packet: encodeError(ERR.UNDEFINED, `no data at blksize ${s.n.blksize}; asking again with ${frame}`) }, ...this.request(now, true)];
     }
     const r = this.cfg.restart;
-    if (s.tag === 'receiving' && r && s.bytes < r.belowBytes && this.stats.restarts < r.max && now - this.lastProgress >= r.stalledMs) {
+    // Silence after agreeing multi-frame blocks is the fragment fallback's case, not a restart's.
+    const fragmentsPending = s.tag === 'receiving' && s.received === 0 && frame !== undefined && s.n.blksize > frame;
+    if (s.tag === 'receiving' && r && !fragmentsPending && s.bytes < r.belowBytes && this.stats.restarts < r.max && now - this.lastProgress >= r.stalledMs) {
       this.stats.restarts++;
       return [
         { kind: 'send', to: s.peer, packet: encodeError(ERR.UNDEFINED, 'stalled; starting again') },
