@@ -2,7 +2,7 @@
 //
 //   X server up -> rc `init` -> ldminfod of every LDM_SERVER at once -> greeter (or autologin)
 //   -> LDM_USER_ALLOW -> rc `pressh` -> SSH (host key pinned, prompts relayed) -> greeter off
-//   -> rc `start` (+ LDM_LIMIT_ONE_SESSION, LDM_DIRECTX cookie) -> rc `xsession` before X95
+//   -> LDM_LIMIT_ONE_SESSION -> rc `start` (+ LDM_DIRECTX cookie) -> rc `xsession` before X95
 //   -> the session, until it ends or the connection drops -> rc `xsession` after X95 -> rc `stop`
 //   -> X server down -> again.
 //
@@ -22,7 +22,7 @@ import type { Greeter, GreeterSetup, ServerChoice, SessionChoice } from './greet
 import { parseKnownHosts, type KnownHostsFile } from './known-hosts.ts';
 import { runHooks, SESSION_HOOK, type HookAction } from './rc-hooks.ts';
 import { runProgram } from '../exec/process.ts';
-import { DIRECTX_XAUTH_COMMAND, LIMIT_ONE_SESSION_COMMAND, sessionCommand } from './session.ts';
+import { COUNT_OTHER_SESSIONS_COMMAND, DIRECTX_XAUTH_COMMAND, LIMIT_ONE_SESSION_COMMAND, sessionCommand } from './session.ts';
 import { sshLogin, type SessionEnd, type SshConnection } from './ssh.ts';
 import { startXServer, type XServer } from './x-server.ts';
 import { startDirectXRelay } from './directx.ts';
@@ -231,7 +231,7 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
   registerSecret(c.get('LDM_PASSWORD'));
   const autologin = c.ldmBool('LDM_AUTOLOGIN');
   const port = o.sshPort ?? intOr(c, 'SSH_OVERRIDE_PORT', { min: 1, max: 65535 }, log) ?? 22;
-  for (const k of ['LDM_SSHOPTIONS', 'LDM_PASSWORD_HASH', 'LDM_LIMIT_ONE_SESSION_PROMPT', 'LDM_NOMAD']) {
+  for (const k of ['LDM_SSHOPTIONS', 'LDM_PASSWORD_HASH', 'LDM_NOMAD']) {
     if (c.nonEmpty(k)) log.warn({ key: k }, `${k} is not supported by ltsp-agent's login and is ignored (docs/login.md)`);
   }
   const knownHosts = await loadKnownHosts(o.knownHostsFiles ?? DEFAULT_KNOWN_HOSTS, log);
@@ -333,6 +333,13 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
             await greeter.message(userMessage(err), 'error');
           }
           creds = undefined;
+          continue;
+        }
+        if (!(await oneSession(conn, c, creds.username, autologin ? undefined : greeter, log))) {
+          conn.close();
+          conn = undefined;
+          creds = undefined;
+          await greeter.message('Login cancelled: your other session goes on.', 'info');
         }
       }
       await greeter?.close();
@@ -342,10 +349,6 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
       const who = { LDM_SERVER: creds.server, LDM_USERNAME: creds.username };
       const directx = c.ldmBool('LDM_DIRECTX');
       await hook('start', who);
-      if (c.ldmBool('LDM_LIMIT_ONE_SESSION') && creds.username !== 'root') {
-        const r = await conn.exec(LIMIT_ONE_SESSION_COMMAND).catch((e: unknown) => ({ code: null, stderr: errorMessage(e) }));
-        if (r.code !== 0) log.warn({ stderr: r.stderr }, 'LDM_LIMIT_ONE_SESSION: could not end other sessions');
-      }
       const relay = directx ? await startDirectXRelay({ display: disp.display, listenIp: o.client.ip, allow: [creds.server], log }) : undefined;
       try {
         if (directx && cookie && !isIPv4(o.client.ip)) log.warn({ ip: o.client.ip }, 'LDM_DIRECTX: the cookie can only be handed over for an IPv4 client address');
@@ -402,6 +405,26 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
     }
     if (o.maxSessions !== undefined && sessions >= o.maxSessions) return { kind: 'done', sessions, ...(last ? { last } : {}) };
   }
+}
+
+/**
+ * LDM_LIMIT_ONE_SESSION (LDM's S15-userLoginCheck): end the user's other SSH logins on the
+ * server, after asking with LDM_LIMIT_ONE_SESSION_PROMPT. False = the user chose to keep the
+ * other session and not log in here. Never for root, as LDM.
+ */
+async function oneSession(conn: SshConnection, c: Config, user: string, greeter: Greeter | undefined, log: Logger): Promise<boolean> {
+  if (!c.ldmBool('LDM_LIMIT_ONE_SESSION') || user === 'root') return true;
+  const failed = (e: unknown) => ({ code: null, stdout: '', stderr: errorMessage(e) });
+  if (greeter && c.ldmBool('LDM_LIMIT_ONE_SESSION_PROMPT')) {
+    const n = Number((await conn.exec(COUNT_OTHER_SESSIONS_COMMAND).catch(failed)).stdout.trim());
+    if (n > 0) {
+      const a = await greeter.prompt(`You are already logged in ${n === 1 ? 'elsewhere' : `${n} times elsewhere`}. End ${n === 1 ? 'that session' : 'those sessions'} and log in here? (yes/no)`, true);
+      if (!/^\s*y/i.test(a)) return false;
+    }
+  }
+  const r = await conn.exec(LIMIT_ONE_SESSION_COMMAND).catch(failed);
+  if (r.code !== 0) log.warn({ stderr: r.stderr }, 'LDM_LIMIT_ONE_SESSION: could not end other sessions');
+  return true;
 }
 
 /** The names the server's key may be filed under besides its own: `server` for the boot server. */

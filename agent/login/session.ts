@@ -127,5 +127,9 @@ export function sessionCommand(spec: SessionSpec): string {
 export const LIMIT_ONE_SESSION_COMMAND =
   'exec /bin/sh -c ' + shq('for p in $(pgrep -u "$(id -u)" -x "sshd|sshd-session"); do [ "$p" = "$PPID" ] || kill "$p"; done; exit 0');
 
+/** How many other SSH logins the user has on the server (LDM_LIMIT_ONE_SESSION_PROMPT asks first). */
+export const COUNT_OTHER_SESSIONS_COMMAND =
+  'exec /bin/sh -c ' + shq('n=0; for p in $(pgrep -u "$(id -u)" -x "sshd|sshd-session"); do [ "$p" = "$PPID" ] || n=$((n+1)); done; echo $n');
+
 /** LDM_DIRECTX (LDM's S01-setup-xauth): merge the client display's cookie, read from stdin, into the user's Xauthority. */
 export const DIRECTX_XAUTH_COMMAND = 'xauth -q merge -';

@@ -188,6 +188,33 @@ test('LDM_LIMIT_ONE_SESSION: a second login of the same user ends the first sess
   });
 });
 
+test('LDM_LIMIT_ONE_SESSION_PROMPT: the user is asked, and "no" keeps the other session and cancels this login', { skip, timeout: 60_000 }, async () => {
+  await withLab(async (lab) => {
+    const rig = await makeRig(lab);
+    const login = [{ kind: 'login' as const, username: rig.user.name, password: rig.user.password, server: lab.serverIp }];
+    const first = drive(rig, { answers: login });
+    await waitForWindow(rig, /xlogo/i);
+    const other = { ...rig, display: rig.display + 1, runDir: join(lab.dir, 'run2') };
+    mkdirSync(other.runDir);
+    lab.defer(() => killDisplay(other.display));
+    const second = drive(other, {
+      config: { LDM_LIMIT_ONE_SESSION: 'True', LDM_LIMIT_ONE_SESSION_PROMPT: 'True' },
+      display: { kind: 'start', display: other.display, program: 'Xvfb', args: ['-screen', '0', '800x600x24'], runDir: other.runDir },
+      answers: login,
+      prompts: ['no'],
+    });
+    const { result } = await second.done; // asked, said no, back at the greeter, which then shuts down
+    assert.equal(result['kind'], 'shutdown');
+    const q = second.events.find((e) => e['ev'] === 'prompt');
+    assert.match(String(q?.['text']), /already logged in elsewhere/);
+    assert.ok(second.events.some((e) => e['ev'] === 'message' && /Login cancelled/.test(String(e['text']))));
+    assert.match(await waitForWindow(rig, /xlogo/i), /xlogo/i, 'the first session is still there');
+    assert.equal(first.events.some((e) => e['ev'] === 'result'), false);
+    killSession(rig);
+    assert.equal((await first.done).result['kind'], 'done');
+  });
+});
+
 /** Every process's argv and environment, and the files given, must not contain the secret. */
 function scanForSecret(secret: string, files: string[]): string[] {
   const hits: string[] = [];
