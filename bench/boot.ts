@@ -128,7 +128,7 @@ async function main(): Promise<void> {
   const body = [
     machineLine(),
     '',
-    `The boot proof's virtual thin client (QEMU ${'TCG'}, 1 vCPU, 1 GiB; Debian 12 kernel, Debian's node 18 in the client root),` +
+    `The boot proof's virtual thin client (QEMU TCG, -cpu qemu64, 1 vCPU, 1 GiB; Debian 12 kernel, Debian's node 18 in the client root),` +
       ' PXE over QEMU\'s TFTP, root squashfs over NBD through guestfwd relays. Seconds since QEMU started, host clock,' +
       ` medians of ${on.length} boots with the agent and ${off.length} with \`ltsp.agent=off\` (interleaved).` +
       ' Under emulation every CPU-bound phase is several times slower than on a real client; compare the rows, not the absolute numbers.',
