@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { withLab, labUnavailable, hasProgram } from '../lab/lab.ts';
-import { makeRig, drive, waitForWindow, killSession, killDisplay } from '../lab/login-harness.ts';
+import { makeRig, drive, waitForWindow, killSession, killDisplay, freeDisplay } from '../lab/login-harness.ts';
 
 const skip = labUnavailable() ?? (['Xvfb', 'xlogo', 'xwininfo', 'xauth'].every(hasProgram) && existsSync('/usr/sbin/sshd') ? undefined : 'needs openssh-server, xvfb, x11-apps, x11-utils, xauth');
 
@@ -172,9 +172,9 @@ test('LDM_LIMIT_ONE_SESSION: a second login of the same user ends the first sess
     const first = drive(rig, { answers: login });
     await waitForWindow(rig, /xlogo/i);
     // a second client (another display) logs in as the same user with the limit on
-    const other = { ...rig, display: rig.display + 1, runDir: join(lab.dir, 'run2') };
+    const other = { ...rig, display: freeDisplay(), runDir: join(lab.dir, 'run2') };
     mkdirSync(other.runDir);
-    lab.defer(() => killDisplay(other.display));
+    lab.defer(() => killDisplay(other.display, lab.dir));
     const second = drive(other, {
       config: { LDM_LIMIT_ONE_SESSION: 'True' },
       display: { kind: 'start', display: other.display, program: 'Xvfb', args: ['-screen', '0', '800x600x24'], runDir: other.runDir },
@@ -194,9 +194,9 @@ test('LDM_LIMIT_ONE_SESSION_PROMPT: the user is asked, and "no" keeps the other 
     const login = [{ kind: 'login' as const, username: rig.user.name, password: rig.user.password, server: lab.serverIp }];
     const first = drive(rig, { answers: login });
     await waitForWindow(rig, /xlogo/i);
-    const other = { ...rig, display: rig.display + 1, runDir: join(lab.dir, 'run2') };
+    const other = { ...rig, display: freeDisplay(), runDir: join(lab.dir, 'run2') };
     mkdirSync(other.runDir);
-    lab.defer(() => killDisplay(other.display));
+    lab.defer(() => killDisplay(other.display, lab.dir));
     const second = drive(other, {
       config: { LDM_LIMIT_ONE_SESSION: 'True', LDM_LIMIT_ONE_SESSION_PROMPT: 'True' },
       display: { kind: 'start', display: other.display, program: 'Xvfb', args: ['-screen', '0', '800x600x24'], runDir: other.runDir },

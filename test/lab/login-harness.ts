@@ -4,7 +4,7 @@
 // in the client namespace, where it starts its own Xvfb.
 
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Lab } from './lab.ts';
@@ -27,7 +27,7 @@ export interface LoginRig {
 }
 
 /** A display number nobody uses (X displays are global: /tmp/.X11-unix is shared by the namespaces). */
-function freeDisplay(): number {
+export function freeDisplay(): number {
   for (let n = 150 + Math.floor(Math.random() * 200); n < 600; n++) {
     if (!existsSync(`/tmp/.X${n}-lock`) && !existsSync(`/tmp/.X11-unix/X${n}`)) return n;
   }
@@ -60,7 +60,7 @@ export async function makeRig(
   const display = freeDisplay();
   // The driver's X server runs in its own process group; if a failing test kills the driver,
   // the X server must still go: its lock file names its PID.
-  lab.defer(() => killDisplay(display));
+  lab.defer(() => killDisplay(display, lab.dir));
   const logFile = join(lab.dir, 'agent.log');
   return {
     lab,
@@ -84,14 +84,31 @@ export async function makeRig(
   };
 }
 
-/** Stop whatever X server holds display n (by the PID in its lock file). */
-export function killDisplay(n: number): void {
+/** Stop the X server on display n (by the PID in its lock file) if it is ours. */
+export async function killDisplay(n: number, ownedBy: string): Promise<void> {
+  let pid = 0;
   try {
-    const pid = Number(readFileSync(`/tmp/.X${n}-lock`, 'utf8').trim());
-    if (pid > 0) process.kill(pid, 'SIGKILL');
+    pid = Number(readFileSync(`/tmp/.X${n}-lock`, 'utf8').trim());
+    // only our own X server (its -auth file is in our lab directory): the number may be someone else's by now
+    if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(ownedBy)) return;
   } catch {
-    /* no X server there */
+    return; // no X server there
   }
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(pid, sig);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  // TERM first: X removes its own lock file and socket then
+  if (pid > 0 && signal('SIGTERM')) {
+    for (let i = 0; i < 40 && signal(0 as unknown as NodeJS.Signals); i++) await new Promise((r) => setTimeout(r, 50));
+    signal('SIGKILL');
+  }
+  rmSync(`/tmp/.X${n}-lock`, { force: true });
+  rmSync(`/tmp/.X11-unix/X${n}`, { force: true });
 }
 
 export interface Driver {
