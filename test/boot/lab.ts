@@ -193,6 +193,13 @@ export class BootLab {
   get sessionMarker(): string {
     return join('/home', TEST_USER, 'ltsp-proof-session.log');
   }
+  /**
+   * The session wrapper (LDM_XSESSION) lives in the test user's home: the repository may sit
+   * in a directory the user cannot enter (a clone under /root).
+   */
+  get xsession(): string {
+    return join('/home', TEST_USER, '.ltsp-proof-xsession');
+  }
 
   /** Builds the dracut initramfs too (initramfs-hooks/dracut/90ltsp in Debian's dracut). */
   buildDracut(): void {
@@ -246,7 +253,7 @@ export class BootLab {
 
   /** The "desktop" the login starts on the server: it records itself and ends at once. */
   #writeSessionScript(): void {
-    const xsession = join(this.run, 'xsession');
+    const xsession = this.xsession;
     writeFileSync(
       xsession,
       [
@@ -397,7 +404,7 @@ export class BootLab {
       `guestfwd=tcp:${GUEST_SERVER}:10809-${relay(this.ports.nbd)}`,
       `guestfwd=tcp:${GUEST_SERVER}:22-${relay(this.ports.ssh)}`,
       `guestfwd=tcp:${GUEST_SERVER}:514-${relay(this.ports.syslog)}`,
-      `guestfwd=tcp:${GUEST_SERVER}:9571-cmd:${process.execPath} ${join(HERE, 'ldminfod.mjs')} ${join(this.run, 'xsession')}`,
+      `guestfwd=tcp:${GUEST_SERVER}:9571-cmd:${process.execPath} ${join(HERE, 'ldminfod.mjs')} ${this.xsession}`,
     ].join(',');
     const accel = process.env['LTSP_BOOT_ACCEL'] ?? 'tcg';
     // Under TCG, qemu64 (SSE2 only) beats -cpu max: with max, glibc and node pick AVX2 code
@@ -507,7 +514,7 @@ export function proofLtsConf(lab: BootLab): string {
     `    LDM_USERNAME = ${TEST_USER}`,
     `    LDM_PASSWORD = ${lab.password}`,
     '    LDM_SESSION = ltsp-proof-session',
-    `    LDM_XSESSION = ${join(lab.run, 'xsession')}`,
+    `    LDM_XSESSION = ${lab.xsession}`,
     '',
   ].join('\n');
 }
