@@ -172,3 +172,43 @@ describe('QEMU boot proof through the dracut module', { skip: unavailable, timeo
     assert.equal(b.timedOut, false, `the guest did not power off within 5 minutes${log}`);
   });
 });
+
+// An initramfs that leaves the root read-only, as genkernel's does (the proof's initramfs with
+// ltsp.test_rofs=1): init-ltsp must put its own RAM overlay over it, restart itself on the
+// merged root, and the client must still boot and log in.
+describe('QEMU boot proof with a read-only root (init-ltsp makes it writable)', { skip: unavailable, timeout: 15 * 60_000 }, () => {
+  const lab = new BootLab({ run: join(REPO, 'test', 'out', `boot-rofs-${process.pid}`) });
+  let boot: BootResult | undefined;
+  let buildError: unknown;
+
+  before(async () => {
+    try {
+      lab.build();
+      await lab.start(proofLtsConf);
+      boot = await lab.boot({ append: 'ltsp.test_rofs=1', timeoutMs: 5 * 60_000 });
+    } catch (e) {
+      buildError = e;
+    }
+  });
+
+  after(async () => {
+    await lab.stop();
+  });
+
+  it('overlays the read-only root in init-ltsp, then boots and logs in as usual', () => {
+    if (buildError) throw buildError;
+    assert.ok(boot, 'the guest never booted');
+    const b = boot;
+    const log = `\n--- guest serial console (last lines; full log ${b.serialLog}) ---\n${serialText(b, 200)}\n---`;
+    for (const [re, what] of [
+      [/^init-ltsp: read-only root: RAM overlay on \S+, restarting on it/, 'init-ltsp overlaid the root'],
+      [/^init-ltsp: boot phase started/, 'init-ltsp restarted on the merged root and ran the agent'],
+      [/^ltsp-agent: boot done: /, 'the agent ran'],
+      [/^LTSP-PROOF login-ended .*result=success/, 'the login ran its session'],
+      [/reboot: Power down/, 'powered off'],
+    ] as const) {
+      assert.ok(b.lines.some((l) => re.test(l.text)), `${what}: no serial line matches ${re}${log}`);
+    }
+    assert.equal(b.timedOut, false, `the guest did not power off within 5 minutes${log}`);
+  });
+});
