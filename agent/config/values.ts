@@ -13,7 +13,7 @@ import type { Config } from './config.ts';
 
 export type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: Problem };
 
-const ok = <T>(value: T): Checked<T> => ({ ok: true, value });
+export const ok = <T>(value: T): Checked<T> => ({ ok: true, value });
 
 /** A refusal naming the key (and its file:line when it came from lts.conf). */
 export function refuse<T = never>(config: Config, key: string, message: string, hint: string): Checked<T> {

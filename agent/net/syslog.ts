@@ -1,4 +1,5 @@
-// The agent's own log to the SYSLOG_HOST servers, over UDP as `*.* @host` forwarding does.
+// The agent's own log to the SYSLOG_HOST servers, over UDP as `*.* @host` forwarding does,
+// or over TCP for entries written `@@host[:port]` / `tcp://host[:port]` (rsyslog's syntax).
 //
 // Pure part: a pino JSON line -> one syslog message, RFC 3164 (what rsyslog's default
 // forwarding template and sysklogd send, so the server files it like every other client line)
@@ -6,7 +7,7 @@
 // host and never blocks or fails the agent: a lost log datagram is not a reason to stop a boot.
 
 import { createSocket, type Socket } from 'node:dgram';
-import { isIP } from 'node:net';
+import { connect, isIP, type Socket as TcpSocket } from 'node:net';
 import { Writable } from 'node:stream';
 import type { DestinationStream } from 'pino';
 
@@ -34,6 +35,45 @@ export interface SyslogMessage {
   readonly tag: string;
   readonly pid: number;
   readonly text: string;
+}
+
+/** One SYSLOG_HOST entry: where and how to send. */
+export interface SyslogTarget {
+  readonly host: string;
+  readonly port: number;
+  readonly transport: 'udp' | 'tcp';
+}
+
+const DNS_NAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+
+/**
+ * Parses a SYSLOG_HOST entry: `host`, `host:port`, `[v6addr]:port`, `@host[:port]` (UDP),
+ * `@@host[:port]` (TCP), `udp://host[:port]`, `tcp://host[:port]`. A string is the reason the
+ * entry is refused.
+ */
+export function parseSyslogTarget(entry: string): SyslogTarget | string {
+  let rest = entry;
+  let transport: 'udp' | 'tcp' = 'udp';
+  if (rest.startsWith('@@')) (transport = 'tcp'), (rest = rest.slice(2));
+  else if (rest.startsWith('@')) rest = rest.slice(1);
+  else if (/^tcp:\/\//i.test(rest)) (transport = 'tcp'), (rest = rest.slice(6));
+  else if (/^udp:\/\//i.test(rest)) rest = rest.slice(6);
+  let host = rest;
+  let port = 514;
+  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(rest);
+  if (v6) {
+    host = v6[1]!;
+    if (v6[2] !== undefined) port = Number(v6[2]);
+  } else if (isIP(rest) !== 6) {
+    const m = /^([^:]+):(\d+)$/.exec(rest);
+    if (m) {
+      host = m[1]!;
+      port = Number(m[2]);
+    } else if (rest.includes(':')) return `"${entry}" is not host, host:port or [IPv6]:port`;
+  }
+  if (!(port >= 1 && port <= 65535)) return `"${entry}": port ${port} is out of range`;
+  if (isIP(host) === 0 && !DNS_NAME.test(host)) return `"${entry}": "${host}" is not a host name or IP address`;
+  return { host, port, transport };
 }
 
 /** UDP syslog keeps messages small; servers truncate or drop longer ones. */
@@ -93,21 +133,36 @@ export function messageFromPinoLine(line: string, opts: Required<Pick<SyslogOpti
 }
 
 /**
- * A pino destination that forwards every log line to each host (UDP, port 514 by default).
- * Hosts that are not an address or a plain DNS name are ignored: the syslog step reports them.
+ * A pino destination that forwards every log line to each SYSLOG_HOST entry (UDP port 514 by
+ * default; TCP with newline framing for @@host / tcp://, reconnecting after a failure). Entries
+ * that do not parse are ignored here: the syslog step reports them with the key.
  */
 export function syslogDestination(hosts: readonly string[], opts: SyslogOptions): DestinationStream & Writable {
-  const port = opts.port ?? 514;
-  const targets = hosts.filter((h) => isIP(h) !== 0 || /^[A-Za-z0-9.-]{1,253}$/.test(h));
-  const sockets = new Map<4 | 6, Socket>();
-  const socketFor = (host: string): Socket => {
+  const targets = hosts
+    .map(parseSyslogTarget)
+    .filter((t): t is SyslogTarget => typeof t !== 'string')
+    .map((t) => (opts.port !== undefined && !hosts.some((h) => h.includes(':')) ? { ...t, port: opts.port } : t));
+  const udp = new Map<4 | 6, Socket>();
+  const udpFor = (host: string): Socket => {
     const family = isIP(host) === 6 ? 6 : 4;
-    let s = sockets.get(family);
+    let s = udp.get(family);
     if (!s) {
       s = createSocket(family === 6 ? 'udp6' : 'udp4');
       s.on('error', () => undefined); // unreachable or unresolvable: the datagram is lost, nothing else
       s.unref();
-      sockets.set(family, s);
+      udp.set(family, s);
+    }
+    return s;
+  };
+  const tcp = new Map<SyslogTarget, TcpSocket>();
+  const tcpFor = (t: SyslogTarget): TcpSocket => {
+    let s = tcp.get(t);
+    if (!s || s.destroyed) {
+      s = connect({ host: t.host, port: t.port });
+      s.setNoDelay(true);
+      s.on('error', () => s!.destroy()); // the next message reconnects; lines sent meanwhile are lost
+      s.unref();
+      tcp.set(t, s);
     }
     return s;
   };
@@ -117,13 +172,17 @@ export function syslogDestination(hosts: readonly string[], opts: SyslogOptions)
       for (const line of chunk.toString().split('\n')) {
         const m = messageFromPinoLine(line, { ...base, now: (opts.now ?? (() => new Date()))() });
         if (!m) continue;
-        const datagram = Buffer.from(formatSyslog(m, opts.format), 'utf8');
-        for (const host of targets) socketFor(host).send(datagram, port, host, () => undefined);
+        const text = formatSyslog(m, opts.format);
+        for (const t of targets) {
+          if (t.transport === 'udp') udpFor(t.host).send(Buffer.from(text, 'utf8'), t.port, t.host, () => undefined);
+          else tcpFor(t).write(text.replace(/\n/g, ' ') + '\n');
+        }
       }
       cb();
     },
     final(cb) {
-      for (const s of sockets.values()) s.close();
+      for (const s of udp.values()) s.close();
+      for (const s of tcp.values()) s.end();
       cb();
     },
   });

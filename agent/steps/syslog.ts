@@ -8,35 +8,52 @@
 // The agent's own log goes to the same hosts through agent/net/syslog.ts (the boot attaches it).
 
 import type { Problem } from '../core/errors.ts';
-import { checkHost, readList } from '../config/values.ts';
+import type { Config } from '../config/config.ts';
+import { refuse, ok, type Checked } from '../config/values.ts';
+import { parseSyslogTarget, type SyslogTarget } from '../net/syslog.ts';
 import type { Action } from '../plan/actions.ts';
 import { present, type StepPlanner } from './context.ts';
 import { generatedHeader, planned, skipped } from './step.ts';
 
-/** A host in a `@host` rule; IPv6 addresses in brackets. */
-const at = (h: string) => (h.includes(':') ? `@[${h}]` : `@${h}`);
+/** `host`, `host:port`, `@host`, `@@host:port` (TCP), `tcp://host:port` ... see parseSyslogTarget. */
+function checkTarget(config: Config, key: string, value: string): Checked<SyslogTarget> {
+  const t = parseSyslogTarget(value);
+  return typeof t === 'string' ? refuse(config, key, t, `write ${key} as host, host:port, or @@host:port for TCP`) : ok(t);
+}
+
+const hostPart = (t: SyslogTarget) => (t.host.includes(':') ? `[${t.host}]` : t.host);
+/** An rsyslog/sysklogd forwarding action: @host (UDP) or @@host (TCP), the port only when not 514. */
+const rule = (t: SyslogTarget) => `${t.transport === 'tcp' ? '@@' : '@'}${hostPart(t)}${t.port !== 514 ? `:${t.port}` : ''}`;
+const show = (t: SyslogTarget) => `${t.transport === 'tcp' ? 'tcp://' : ''}${hostPart(t)}${t.port !== 514 ? `:${t.port}` : ''}`;
 
 export const planSyslog: StepPlanner = (ctx) => {
   const { config } = ctx;
   if (config.nonEmpty('SYSLOG_HOST') === undefined) return skipped('syslog', 'SYSLOG_HOST is not set: logs stay on the client');
   const problems: Problem[] = [];
-  const hosts = readList(config, 'SYSLOG_HOST', problems, checkHost);
+  const hosts: SyslogTarget[] = [];
+  for (const v of config.list('SYSLOG_HOST')) {
+    const r = checkTarget(config, 'SYSLOG_HOST', v);
+    if (r.ok) hosts.push(r.value);
+    else problems.push(r.problem);
+  }
   if (hosts.length === 0) return skipped('syslog', 'no usable SYSLOG_HOST entry', problems);
 
   const keys = ['SYSLOG_HOST'];
   const actions: Action[] = [];
-  const why = `forward to ${hosts.join(', ')}`;
+  const why = `forward to ${hosts.map(show).join(', ')}`;
   if (present(ctx, '/etc/rsyslog.d') || present(ctx, '/usr/sbin/rsyslogd')) {
-    const content = [generatedHeader(), ...hosts.map((h) => `*.* ${at(h)}`)].join('\n') + '\n';
+    const content = [generatedHeader(), ...hosts.map((h) => `*.* ${rule(h)}`)].join('\n') + '\n';
     actions.push({ kind: 'write-file', path: '/etc/rsyslog.d/90-ltsp.conf', content, keys, why: `rsyslog: ${why}` });
   }
-  if (present(ctx, '/etc/syslog.conf')) {
-    const content = [generatedHeader(), '*.*\t-/var/log/messages', ...hosts.map((h) => `*.*\t${at(h)}`)].join('\n') + '\n';
+  // sysklogd and busybox syslogd forward over UDP only; sysklogd only to port 514.
+  const udp = hosts.filter((h) => h.transport === 'udp');
+  if (present(ctx, '/etc/syslog.conf') && udp.some((h) => h.port === 514)) {
+    const content = [generatedHeader(), '*.*\t-/var/log/messages', ...udp.filter((h) => h.port === 514).map((h) => `*.*\t${rule(h)}`)].join('\n') + '\n';
     actions.push({ kind: 'write-file', path: '/etc/syslog.conf', content, keys, why: `sysklogd: ${why}` });
   }
-  if (present(ctx, '/etc/default/busybox-syslogd')) {
+  if (present(ctx, '/etc/default/busybox-syslogd') && udp.length > 0) {
     // Sourced by a shell: every host is an address or a DNS name, nothing a shell would change.
-    const opts = ['-L', ...hosts.flatMap((h) => ['-R', h.includes(':') ? `[${h}]:514` : `${h}:514`])].join(' ');
+    const opts = ['-L', ...udp.flatMap((h) => ['-R', `${hostPart(h)}:${h.port}`])].join(' ');
     actions.push({ kind: 'write-file', path: '/etc/default/busybox-syslogd', content: `${generatedHeader()}\nSYSLOG_OPTS="${opts}"\n`, keys, why: `busybox syslogd: ${why}` });
   }
   if (actions.length === 0) return skipped('syslog', 'no syslog daemon in the client chroot; only the agent\'s own log is forwarded', problems);

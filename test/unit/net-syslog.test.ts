@@ -45,3 +45,32 @@ test('the destination sends one datagram per log line to every host', async () =
   assert.match(got[0]!, /^<30>.* pc01 ltsp-agent\[\d+\]: one$/);
   assert.match(got[1]!, /^<27>.* two$/);
 });
+
+test('SYSLOG_HOST entries: UDP and TCP forms, ports, IPv6, refusals', async () => {
+  const { parseSyslogTarget } = await import('../../agent/net/syslog.ts');
+  assert.deepEqual(parseSyslogTarget('server'), { host: 'server', port: 514, transport: 'udp' });
+  assert.deepEqual(parseSyslogTarget('10.0.2.100:5140'), { host: '10.0.2.100', port: 5140, transport: 'udp' });
+  assert.deepEqual(parseSyslogTarget('@@10.0.2.100:514'), { host: '10.0.2.100', port: 514, transport: 'tcp' });
+  assert.deepEqual(parseSyslogTarget('tcp://log.school.lan:6514'), { host: 'log.school.lan', port: 6514, transport: 'tcp' });
+  assert.deepEqual(parseSyslogTarget('[fd00::1]:514'), { host: 'fd00::1', port: 514, transport: 'udp' });
+  assert.deepEqual(parseSyslogTarget('fd00::1'), { host: 'fd00::1', port: 514, transport: 'udp' });
+  for (const bad of ['a;b', 'host:99999', '$(reboot)', 'a:b:c', '@@']) assert.equal(typeof parseSyslogTarget(bad), 'string', bad);
+});
+
+test('TCP forwarding: newline-framed lines reach a TCP listener', async () => {
+  const net = await import('node:net');
+  const got: string[] = [];
+  const server = net.createServer((s) => s.on('data', (b) => got.push(b.toString())));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  try {
+    const dest = syslogDestination([`@@127.0.0.1:${port}`], { hostname: 'pc01' });
+    dest.write(JSON.stringify({ level: 30, time: Date.now(), msg: 'over tcp' }) + '\n');
+    const deadline = Date.now() + 5000;
+    while (!got.join('').includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.match(got.join(''), /^<30>\w{3} [ \d]\d \d\d:\d\d:\d\d pc01 ltsp-agent\[\d+\]: over tcp\n$/);
+    dest.end();
+  } finally {
+    server.close();
+  }
+});
