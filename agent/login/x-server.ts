@@ -44,8 +44,15 @@ export function xServerArgv(o: { display: number; vt?: number; program: string; 
   const argv = [o.program, `:${o.display}`];
   if (!xvfb) argv.push(`vt${o.vt ?? o.display}`);
   argv.push('-auth', o.xauthority, '-nolisten', 'tcp', '-noreset');
-  if (xvfb && !(o.args ?? []).includes('-screen')) argv.push('-screen', '0', '1280x1024x24');
-  argv.push(...(o.args ?? []));
+  let args = [...(o.args ?? [])];
+  if (xvfb) {
+    // Xvfb has no -depth: the X step's depth goes into its -screen geometry instead.
+    const at = args.indexOf('-depth');
+    const depth = at >= 0 && /^\d+$/.test(args[at + 1] ?? '') ? args[at + 1]! : '24';
+    if (at >= 0) args = [...args.slice(0, at), ...args.slice(at + 2)];
+    if (!args.includes('-screen')) argv.push('-screen', '0', `1280x1024x${depth}`);
+  }
+  argv.push(...args);
   if (!xvfb) argv.push('-br');
   return argv;
 }
@@ -73,7 +80,8 @@ export async function startXServer(opts: XServerOptions): Promise<XServer> {
     await daemon.stop(2000);
     await fs.remove(dir);
   };
-  const deadline = Date.now() + (opts.startTimeoutMs ?? 15000);
+  // Generous: a slow client loading Xorg and its drivers over NBD can take a while.
+  const deadline = Date.now() + (opts.startTimeoutMs ?? 45_000);
   let exited = false;
   void daemon.exited.then(() => (exited = true));
   for (;;) {

@@ -85,3 +85,14 @@ test('X11 forwarding: the fake cookie is swapped for the real one; anything else
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('Xvfb gets the X step depth in its -screen geometry, Xorg gets -depth', async () => {
+  const { xServerArgv } = await import('../../agent/login/x-server.ts');
+  const xvfb = xServerArgv({ display: 7, program: '/usr/bin/Xvfb', xauthority: '/a', args: ['-depth', '16', '-fp', 'built-ins'] });
+  assert.ok(!xvfb.includes('-depth'));
+  assert.deepEqual(xvfb.slice(xvfb.indexOf('-screen'), xvfb.indexOf('-screen') + 3), ['-screen', '0', '1280x1024x16']);
+  assert.ok(xvfb.includes('-fp'));
+  const xorg = xServerArgv({ display: 7, program: 'Xorg', xauthority: '/a', args: ['-depth', '16'] });
+  assert.deepEqual(xorg.slice(xorg.indexOf('-depth'), xorg.indexOf('-depth') + 2), ['-depth', '16']);
+  assert.ok(xorg.includes('vt7'));
+});
