@@ -6,7 +6,7 @@
 
 import type { Action, StepPlan } from '../plan/actions.ts';
 import type { StepContext } from '../steps/context.ts';
-import { shellQuote } from '../exec/executor.ts';
+import { shellQuote } from '../plan/describe.ts';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

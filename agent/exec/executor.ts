@@ -14,7 +14,10 @@ import { type Action, type Arg, isClientPath, type StepName, type StepPlan } fro
 import { topoOrder } from '../plan/plan.ts';
 import { FileSystem } from './files.ts';
 import { swaponLocal } from './local-swap.ts';
-import { attachNbd, nbdClientArgv, nbdUri } from './nbd.ts';
+import { attachNbd, nbdClientArgv } from './nbd.ts';
+import { describeAction, shellQuote } from '../plan/describe.ts';
+
+export { describeAction, shellQuote };
 import { type Daemon, runProgram, startDaemon } from './process.ts';
 import { Timeline, type StepOutcome } from './timeline.ts';
 import { connect } from 'node:net';
@@ -222,39 +225,3 @@ async function waitReady(d: Daemon, when: NonNullable<Extract<Action, { kind: 'd
   }
   throw new LtspError('LTSP_EXEC_TIMEOUT', `${d.name} did not become ready within ${timeoutMs} ms`);
 }
-
-/** POSIX single-quote quoting, for the printed plan and the env cache file. */
-export function shellQuote(s: string): string {
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-export function describeAction(a: Action): string {
-  switch (a.kind) {
-    case 'mkdir':
-      return `mkdir ${a.path}`;
-    case 'write-file':
-      return `write ${a.path}`;
-    case 'append-lines':
-      return `append to ${a.path}`;
-    case 'symlink':
-      return `link ${a.path} -> ${a.target}`;
-    case 'remove':
-      return `remove ${a.path}`;
-    case 'run':
-      return `run ${a.argv.map((x) => (isClientPath(x) ? x.path : x)).map(shellQuote).join(' ')}`;
-    case 'daemon':
-      return `start ${a.name}: ${a.argv.map((x) => (isClientPath(x) ? x.path : x)).map(shellQuote).join(' ')}`;
-    case 'sysctl':
-      return `sysctl ${a.key}=${a.value}`;
-    case 'set-hostname':
-      return `hostname ${a.hostname}`;
-    case 'export-env':
-      return `export ${Object.keys(a.vars).join(' ')}`;
-    case 'attach-nbd':
-      return `attach ${nbdUri(a)} at ${a.link}${a.forSwap ? ' (for swap)' : ''}`;
-    case 'swapon-local':
-      return `swapon every local swap partition${a.encrypt ? ', encrypted' : ''}`;
-  }
-}
-

@@ -17,6 +17,9 @@ import { LtspError } from '../core/errors.ts';
 import { type Logger, silentLogger } from '../core/log.ts';
 import type { Action } from '../plan/actions.ts';
 import type { FileSystem } from './files.ts';
+import { nbdUri } from '../plan/describe.ts';
+
+export { nbdUri };
 import { runProgram, startDaemon } from './process.ts';
 
 export type NbdAttach = Extract<Action, { kind: 'attach-nbd' }>;
@@ -29,10 +32,6 @@ export type Attached =
 const RECORD_DIR = '/run/ltsp/nbd';
 
 /** nbd://host[:port]/export, with an IPv6 host in brackets and the export name escaped. */
-export function nbdUri(a: Pick<NbdAttach, 'host' | 'port' | 'export'>): string {
-  const host = a.host.includes(':') ? `[${a.host}]` : a.host;
-  return `nbd://${host}${a.port !== undefined ? `:${a.port}` : ''}/${encodeURIComponent(a.export)}`;
-}
 
 /** The nbd-client command LTSP 5.3+ used, for a given device. */
 export function nbdClientArgv(a: NbdAttach, device: string): string[] {

@@ -2,7 +2,7 @@
 // same objects the executor applies; secrets appear only as their length.
 
 import { formatProblem, type Problem } from '../core/errors.ts';
-import { describeAction } from '../exec/executor.ts';
+import { describeAction } from './describe.ts';
 import type { Action, StepPlan } from './actions.ts';
 import { topoOrder, type Plan } from './plan.ts';
 
