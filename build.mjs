@@ -1,4 +1,4 @@
-// Bundles the agent into ONE executable file, dist/ltsp-agent, that runs with Node >= 20
+// Bundles the agent into ONE executable file, dist/ltsp-agent, that runs with Node >= 18
 // from a directory without node_modules. Native addons stay outside the bundle and are
 // loaded lazily where a feature needs them (node-pty; ssh2 falls back to pure-JS crypto).
 import { build } from 'esbuild';
@@ -13,7 +13,8 @@ const result = await build({
   outfile: 'dist/ltsp-agent',
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  // node18: Debian 12's nodejs, which the QEMU boot proof runs the bundle with in the client root.
+  target: 'node18',
   format: 'cjs',
   minifySyntax: true,
   minifyWhitespace: true,
