@@ -11,7 +11,7 @@ import type { LtsConfSource, Plan } from '../plan/plan.ts';
 import type { StepContext, StepPlanner } from '../steps/context.ts';
 import { STEP_PLANNERS } from '../steps/index.ts';
 import { FALLBACK_SERVER } from '../facts/gather.ts';
-import { computeHostname } from './identity.ts';
+import { effectiveHostname } from '../steps/hostname.ts';
 import { applyRenames } from './checks.ts';
 import { planLtsConf } from './ltsconf-cache.ts';
 
@@ -29,7 +29,8 @@ export interface ResolvedClient {
 /**
  * Resolves lts.conf for this client: first by MAC/IP (and the kernel's hostname, as
  * getltscfg did), then, once the hostname is known, again with it so [hostname] sections
- * apply. Kernel command line ltsp.KEY= values sit under lts.conf values.
+ * apply. LTSP 5 resolved lts.conf before 09-hostname set the name, so [hostname] sections
+ * only matched a name the kernel already had (spec §2.3); this is a deliberate improvement. Kernel command line ltsp.KEY= values sit under lts.conf values.
  */
 export function resolveClient(conf: ParsedConf | undefined, facts: ClientFacts, extraChecks?: (values: Config) => Problem[]): ResolvedClient {
   const cmdline: Array<[string, ConfigValue]> = Object.entries(facts.cmdlineKeys).map(([k, v]) => [k, { value: v, origin: { kind: 'cmdline' } }]);
@@ -41,14 +42,14 @@ export function resolveClient(conf: ParsedConf | undefined, facts: ClientFacts, 
   const identity = { hostname: facts.kernelHostname?.value ?? '', ip: facts.ip?.value ?? '', mac: facts.mac?.value ?? '' };
   let resolution = conf ? resolveLtsConf(conf, identity) : undefined;
   let config = build(resolution);
-  const hostname = computeHostname(config, facts);
+  const hostname = effectiveHostname(config, facts);
   if (conf && hostname !== identity.hostname) {
     resolution = resolveLtsConf(conf, { ...identity, hostname });
     config = build(resolution);
   }
   const server = config.nonEmpty('SERVER') ?? facts.server?.value ?? FALLBACK_SERVER;
   const problems = [...(conf?.problems ?? []), ...(resolution?.problems ?? []), ...(extraChecks?.(config) ?? [])];
-  return { config, resolution, hostname: computeHostname(config, facts), server, problems };
+  return { config, resolution, hostname: effectiveHostname(config, facts), server, problems };
 }
 
 /** Runs one planner; a planner that throws becomes a step that fails with that reason. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { parseCmdline, splitCmdline } from '../../agent/facts/cmdline.ts';
 import { gatherFacts, leaseFromAssignments, parseShellAssignments, FALLBACK_SERVER } from '../../agent/facts/gather.ts';
-import { computeHostname, hostPart } from '../../agent/boot/identity.ts';
+import { effectiveHostname as computeHostname, hostPart } from '../../agent/steps/hostname.ts';
 import { Config } from '../../agent/config/config.ts';
 
 test('kernel command line: quotes, ltsp.* keys, BOOTIF, ip=, LTSP boot flag', () => {
