@@ -9,6 +9,7 @@
 import { isIP } from 'node:net';
 import type { Problem, Where } from '../core/errors.ts';
 import type { StepName } from '../plan/actions.ts';
+import { parseSyslogTarget } from './syslog-target.ts';
 import { ldmBool, looksTrueButIsFalse, ltspBool } from './config.ts';
 import { asciiUpper } from './fnmatch.ts';
 import { suggestKeys } from './key-suggest.ts';
@@ -238,6 +239,13 @@ function checkValue(spec: KeySpec, value: string): Finding[] {
     }
     case 'hosts':
       return v.split(/\s+/).flatMap((h) => hostProblem(h, JSON.stringify(h))).slice(0, 3);
+    case 'syslog-targets':
+      return v
+        .split(/\s+/)
+        .map(parseSyslogTarget)
+        .filter((r): r is string => typeof r === 'string')
+        .slice(0, 3)
+        .map((why) => invalid(why, 'write host, host:port, or @@host:port for TCP'));
     case 'ip':
       if (/\s/.test(v)) return [invalid(`${shown} is more than one address`, 'write one IP address')];
       return isIP(v) ? [] : [invalid(`${shown} is not an IP address`, 'write an address such as 192.168.67.1')];

@@ -55,6 +55,8 @@ export type ValueType =
   | { readonly kind: 'host'; readonly words?: readonly string[] }
   /** Host names or addresses separated by white space. */
   | { readonly kind: 'hosts' }
+  /** Syslog servers separated by white space: host, host:port, @host, @@host (TCP), tcp://host:port. */
+  | { readonly kind: 'syslog-targets' }
   | { readonly kind: 'ip' }
   /** IP addresses separated by white space. */
   | { readonly kind: 'ips' }
@@ -121,6 +123,7 @@ const T = {
   port: { kind: 'port' },
   host: { kind: 'host' },
   hosts: { kind: 'hosts' },
+  syslogTargets: { kind: 'syslog-targets' },
   ips: { kind: 'ips' },
   path: { kind: 'path' },
   word: { kind: 'word' },
@@ -272,7 +275,7 @@ export const ALL_KEYS: readonly KeySpec[] = [
   key('VOLUME_MANUAL', 'sound', bool(), val('False'), 'touch only the mixer controls that have their own _VOLUME key', step('sound')),
 
   // logging
-  key('SYSLOG_HOST', 'syslog', T.hosts, unset, 'forward all system log messages to these hosts (UDP 514)', step('syslog')),
+  key('SYSLOG_HOST', 'syslog', T.syslogTargets, unset, 'forward all system log messages to these hosts (UDP 514; `@@host:port` for TCP)', step('syslog')),
   key('SYSLOG', 'syslog', T.word, unset, 'remote logging switch of LTSP 5.2 (`remote`)',
     ignored('read by 5.2 only; since 5.3 forwarding happens exactly when SYSLOG_HOST is set', 'SYSLOG_HOST')),
   key('LDM_SYSLOG', 'syslog', bool('ldm'), val('False'), 'the login manager logs to syslog instead of /var/log/ldm.log', step('login')),
@@ -634,6 +637,8 @@ export function describeType(t: ValueType): string {
       return t.words?.length ? `host name or IP address, or ${t.words.join(', ')}` : 'host name or IP address';
     case 'hosts':
       return 'host names or IP addresses, space-separated';
+    case 'syslog-targets':
+      return 'syslog servers, space-separated: host, host:port, @@host:port for TCP';
     case 'ip':
       return 'IP address';
     case 'ips':

@@ -10,6 +10,9 @@ import { createSocket, type Socket } from 'node:dgram';
 import { connect, isIP, type Socket as TcpSocket } from 'node:net';
 import { Writable } from 'node:stream';
 import type { DestinationStream } from 'pino';
+import { parseSyslogTarget, type SyslogTarget } from '../config/syslog-target.ts';
+
+export { parseSyslogTarget, type SyslogTarget };
 
 export type SyslogFormat = 'rfc3164' | 'rfc5424';
 
@@ -35,45 +38,6 @@ export interface SyslogMessage {
   readonly tag: string;
   readonly pid: number;
   readonly text: string;
-}
-
-/** One SYSLOG_HOST entry: where and how to send. */
-export interface SyslogTarget {
-  readonly host: string;
-  readonly port: number;
-  readonly transport: 'udp' | 'tcp';
-}
-
-const DNS_NAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
-
-/**
- * Parses a SYSLOG_HOST entry: `host`, `host:port`, `[v6addr]:port`, `@host[:port]` (UDP),
- * `@@host[:port]` (TCP), `udp://host[:port]`, `tcp://host[:port]`. A string is the reason the
- * entry is refused.
- */
-export function parseSyslogTarget(entry: string): SyslogTarget | string {
-  let rest = entry;
-  let transport: 'udp' | 'tcp' = 'udp';
-  if (rest.startsWith('@@')) (transport = 'tcp'), (rest = rest.slice(2));
-  else if (rest.startsWith('@')) rest = rest.slice(1);
-  else if (/^tcp:\/\//i.test(rest)) (transport = 'tcp'), (rest = rest.slice(6));
-  else if (/^udp:\/\//i.test(rest)) rest = rest.slice(6);
-  let host = rest;
-  let port = 514;
-  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(rest);
-  if (v6) {
-    host = v6[1]!;
-    if (v6[2] !== undefined) port = Number(v6[2]);
-  } else if (isIP(rest) !== 6) {
-    const m = /^([^:]+):(\d+)$/.exec(rest);
-    if (m) {
-      host = m[1]!;
-      port = Number(m[2]);
-    } else if (rest.includes(':')) return `"${entry}" is not host, host:port or [IPv6]:port`;
-  }
-  if (!(port >= 1 && port <= 65535)) return `"${entry}": port ${port} is out of range`;
-  if (isIP(host) === 0 && !DNS_NAME.test(host)) return `"${entry}": "${host}" is not a host name or IP address`;
-  return { host, port, transport };
 }
 
 /** UDP syslog keeps messages small; servers truncate or drop longer ones. */

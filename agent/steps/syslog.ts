@@ -10,7 +10,7 @@
 import type { Problem } from '../core/errors.ts';
 import type { Config } from '../config/config.ts';
 import { refuse, ok, type Checked } from '../config/values.ts';
-import { parseSyslogTarget, type SyslogTarget } from '../net/syslog.ts';
+import { parseSyslogTarget, type SyslogTarget } from '../config/syslog-target.ts';
 import type { Action } from '../plan/actions.ts';
 import { present, type StepPlanner } from './context.ts';
 import { generatedHeader, planned, skipped } from './step.ts';

@@ -14,12 +14,6 @@ import { agentUnavailable, BootLab, bootLabUnavailable, GUEST_SERVER, proofLtsCo
 
 const unavailable = bootLabUnavailable() ?? agentUnavailable();
 
-/**
- * The syslog step does not know a TCP SYSLOG_HOST form yet (it refuses `@@host:port` as "no
- * usable SYSLOG_HOST entry"), and UDP cannot leave a restricted QEMU guest. Until it does, the
- * syslog check is skipped with this reason instead of failing; everything else must pass.
- */
-const SYSLOG_TCP_MISSING = /^ltsp-agent: step syslog skipped: no usable SYSLOG_HOST entry/;
 
 describe('QEMU boot proof', { skip: unavailable, timeout: 15 * 60_000 }, () => {
   const lab = new BootLab();
@@ -70,7 +64,7 @@ describe('QEMU boot proof', { skip: unavailable, timeout: 15 * 60_000 }, () => {
     assert.ok(steps.length >= 5, `expected a marker per step, got ${steps.length}${guestLog(b)}`);
     const bad = steps.filter((m) => m[2] !== 'ok' && m[2] !== 'skipped:' && m[2] !== 'skipped');
     assert.deepEqual(bad.map((m) => m[0]), [], `steps that did not succeed${guestLog(b)}`);
-    const required = ['lts-conf', 'hostname', 'swap', 'syslog'].filter((s) => s !== 'syslog' || !has(b, SYSLOG_TCP_MISSING));
+    const required = ['lts-conf', 'hostname', 'swap', 'syslog'];
     for (const step of required) {
       assert.ok(steps.some((m) => m[1] === step && m[2] === 'ok'), `step ${step} is not ok${guestLog(b)}`);
     }
@@ -98,14 +92,11 @@ describe('QEMU boot proof', { skip: unavailable, timeout: 15 * 60_000 }, () => {
     );
   });
 
-  it("forwards the client's log to the server's rsyslog", (t) => {
+  it("forwards the client's log and the agent's own log to the server's rsyslog (TCP)", () => {
     const b = booted();
-    if (has(b, SYSLOG_TCP_MISSING)) {
-      t.skip('the syslog step does not accept a TCP SYSLOG_HOST (@@host:port) yet; UDP cannot leave the restricted guest');
-      return;
-    }
     const remote = existsSync(lab.remoteLog) ? readFileSync(lab.remoteLog, 'utf8') : '';
-    assert.ok(remote.trim().length > 0, `the server's rsyslog (TCP ${GUEST_SERVER}:514) received nothing from the client${guestLog(b)}`);
+    assert.match(remote, / kernel: /, `the server's rsyslog (TCP ${GUEST_SERVER}:514) got no line from the client's rsyslog${guestLog(b)}`);
+    assert.match(remote, / ltsp-agent\[\d+\]: client facts /, `the server's rsyslog got nothing from the agent's own log${guestLog(b)}`);
   });
 
   it('logs in with LDM_AUTOLOGIN and runs the session on the server', () => {
