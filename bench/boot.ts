@@ -11,10 +11,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { extractTimeline, renderTimelineSvg, type TimelineData } from '../agent/cli/timeline.ts';
 import { agentUnavailable, BootLab, bootLabUnavailable, firstAt, proofLtsConf, type BootResult } from '../test/boot/lab.ts';
-import { machineLine, median, REPO, table, writeSection } from './lib/report.ts';
+import { machineLine, median, REPO, table, writeSection, intOption } from './lib/report.ts';
 
-const runsAt = process.argv.indexOf('--runs');
-const runs = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 2;
+const runs = intOption('--runs', 2);
 
 /** Milestones on the serial console, in boot order: [name, pattern]. */
 const MILESTONES: ReadonlyArray<readonly [string, RegExp]> = [

@@ -14,13 +14,12 @@ import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { REPO, fmtMs, fmtRatio, machineLine, median, table, writeSection } from './lib/report.ts';
+import { REPO, fmtMs, fmtRatio, machineLine, median, table, writeSection, intOption } from './lib/report.ts';
 import { withLab, labUnavailable, type Lab } from '../test/lab/lab.ts';
 import { makeRig, type LoginRig } from '../test/lab/login-harness.ts';
 import { encodeXauth, localEntries, newCookie, probeDisplay } from '../agent/login/xauth.ts';
 
-const runsAt = process.argv.indexOf('--runs');
-const runs = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 7;
+const runs = intOption('--runs', 7);
 const now = () => performance.timeOrigin + performance.now();
 
 /** Every wait has a bound, so that a hung run fails into withLab's teardown instead of leaking the lab. */

@@ -10,9 +10,9 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { labUnavailable, withLab, type Lab } from '../test/lab/lab.ts';
 import { labFacts, startSwapExport, startSyslogReceiver } from '../test/integration/steps-lab.ts';
-import { fmtMs, fmtRatio, machineLine, median, table, writeSection, REPO } from './lib/report.ts';
+import { fmtMs, fmtRatio, machineLine, median, table, writeSection, REPO, intOption } from './lib/report.ts';
 
-const runs = Number(process.argv[process.argv.indexOf('--runs') + 1] || 5);
+const runs = intOption('--runs', 5);
 const why = labUnavailable();
 if (why) {
   console.error(`bench/setup: ${why}`);

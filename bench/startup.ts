@@ -8,11 +8,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { REPO, fmtMs, fmtRatio, machineLine, median, table, writeSection } from './lib/report.ts';
+import { REPO, fmtMs, fmtRatio, machineLine, median, table, writeSection, intOption } from './lib/report.ts';
 import { parseLtsConf } from '../agent/config/ltsconf-parse.ts';
 import { resolveLtsConf } from '../agent/config/ltsconf-resolve.ts';
 
-const runs = Number(process.argv[process.argv.indexOf('--runs') + 1] || 15);
+const runs = intOption('--runs', 15);
 const bundle = join(REPO, 'dist', 'ltsp-agent');
 if (!existsSync(bundle)) execFileSync('npm', ['run', '-s', 'build'], { cwd: REPO, stdio: 'inherit' });
 

@@ -12,9 +12,9 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { withLab, labUnavailable, hasProgram, type Lab } from '../test/lab/lab.ts';
-import { REPO, fmtMs, fmtRatio, machineLine, median, table, writeSection } from './lib/report.ts';
+import { REPO, fmtMs, fmtRatio, machineLine, median, table, writeSection, intOption } from './lib/report.ts';
 
-const runs = Number(process.argv[process.argv.indexOf('--runs') + 1] || 7);
+const runs = intOption('--runs', 7);
 
 /** The fetch command bundled the way build.mjs bundles the agent (one CJS file, minified). */
 async function bundleFetch(dir: string): Promise<string> {

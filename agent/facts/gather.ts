@@ -5,7 +5,7 @@ import { networkInterfaces, hostname as osHostname, machine, totalmem } from 'no
 import { promises as fs } from 'node:fs';
 import { FileSystem } from '../exec/files.ts';
 import { isIPv4, parseCmdline, type KernelCmdline } from './cmdline.ts';
-import { PROBED_PATHS, type ClientFacts, type Sourced } from './types.ts';
+import { PROBED_PATHS, TYPICAL_CHROOT, type ClientFacts, type Sourced } from './types.ts';
 
 export interface FactOverrides {
   mac?: string;
@@ -164,8 +164,9 @@ export async function gatherFacts(opts: { root?: string; overrides?: FactOverrid
     src(lease?.server, 'lease') ??
     { value: FALLBACK_SERVER, source: 'default' as const };
 
-  const present = new Set<string>();
-  if (!hermetic || opts.root !== undefined) {
+  const assumed = hermetic && opts.root === undefined;
+  const present = new Set<string>(assumed ? TYPICAL_CHROOT : []);
+  if (!assumed) {
     await Promise.all(
       PROBED_PATHS.map(async (p) => {
         if (await files.exists(p)) present.add(p);
@@ -192,5 +193,6 @@ export async function gatherFacts(opts: { root?: string; overrides?: FactOverrid
     cmdlineKeys: cmd.ltspKeys,
     ltspBoot: cmd.ltspBoot,
     present,
+    presentSource: assumed ? 'assumed' : 'probed',
   };
 }

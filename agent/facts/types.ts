@@ -48,6 +48,8 @@ export interface ClientFacts {
    * `[ -x ... ]`): absolute client paths that exist. Probed once; planners stay pure.
    */
   readonly present: ReadonlySet<string>;
+  /** 'probed' from a real root, or 'assumed' (a workstation dry run without --root: TYPICAL_CHROOT). */
+  readonly presentSource?: 'probed' | 'assumed';
 }
 
 /** The files agent/facts/gather.ts probes for `present`. Steps may only ask about these. */
@@ -97,3 +99,16 @@ export const PROBED_PATHS = [
 ] as const;
 
 export type ProbedPath = (typeof PROBED_PATHS)[number];
+
+/**
+ * What a workstation dry run assumes a client chroot has when no --root is given: a Debian
+ * LTSP 5 thin-client chroot (ltsp-client, pulseaudio, nbd-client, rsyslog, Xorg, ntpdate).
+ * `--root /opt/ltsp/<arch>` probes the real one instead.
+ */
+export const TYPICAL_CHROOT: readonly ProbedPath[] = [
+  '/usr/bin/pulseaudio', '/usr/bin/pactl', '/usr/bin/amixer', '/sbin/nbd-client', '/sbin/mkswap', '/sbin/swapon',
+  '/etc/rsyslog.d', '/usr/sbin/rsyslogd', '/usr/bin/setxkbmap', '/usr/bin/Xorg', '/usr/bin/X', '/etc/X11/xorg.conf.d',
+  '/usr/sbin/ntpdate', '/sbin/hwclock', '/usr/share/zoneinfo', '/etc/systemd/system', '/etc/network/interfaces',
+  '/etc/ssh/ssh_known_hosts', '/usr/bin/ssh', '/usr/bin/xinit', '/sbin/modprobe', '/usr/sbin/cron', '/etc/default/keyboard',
+];
+

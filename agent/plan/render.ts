@@ -50,6 +50,7 @@ export function renderPlan(plan: Plan): string {
   out.push(`  client   ${plan.hostname}: MAC ${fact(f.mac)}, IP ${fact(f.ip)}; arch ${f.arch}, RAM ${f.ramMiB} MiB, root ${f.root.kind}`);
   out.push(`  server   ${plan.server}${plan.server !== f.server?.value ? ` (SERVER in lts.conf; booted from ${fact(f.server)})` : ` (${f.server?.source ?? 'default'})`}`);
   out.push(`  lts.conf ${plan.ltsconf.used}${plan.ltsconf.location ? ` ${plan.ltsconf.location}` : ''}: ${plan.ltsconf.why}`);
+  if (f.presentSource === 'assumed') out.push('  chroot   assumed: a typical Debian LTSP 5 thin-client chroot (use --root /opt/ltsp/<arch> to probe yours)');
   out.push(`  sections ${plan.sections.length > 0 ? plan.sections.map((s) => `[${s}]`).join(' > ') : '(none apply)'}`);
   out.push('');
   out.push('steps (each starts when the steps it comes after are done; the others run at the same time):');

@@ -86,3 +86,12 @@ export function table(header: readonly string[], rows: ReadonlyArray<readonly (s
   const line = (cells: readonly (string | number)[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
+
+/** A whole-number command-line option (`--runs 7`), or the default when it is not given. */
+export function intOption(name: string, fallback: number, argv: readonly string[] = process.argv.slice(2)): number {
+  const at = argv.indexOf(name);
+  if (at < 0) return fallback;
+  const n = Number(argv[at + 1]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} needs a whole number >= 1, not ${argv[at + 1] ?? 'nothing'}`);
+  return n;
+}
