@@ -1,16 +1,13 @@
 // Bundles the agent into ONE executable file, dist/ltsp-agent, that runs with Node >= 18
-// from a directory without node_modules. Native addons stay outside the bundle and are
-// loaded lazily where a feature needs them (node-pty; ssh2 falls back to pure-JS crypto).
+// from a directory without node_modules. The file is a small loader followed by two programs
+// in a comment (agent/cli/embedded.ts): "main" and "login", each compiled only when it runs,
+// with V8's code cache. Native addons stay outside and are loaded lazily where a feature
+// needs them (node-pty; ssh2 falls back to pure-JS crypto).
 import { build } from 'esbuild';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 
-mkdirSync('dist', { recursive: true });
-// The repository is "type": "module"; the bundle is CommonJS. Installed elsewhere
-// (/usr/bin/ltsp-agent) there is no package.json around it and Node reads it as CommonJS.
-writeFileSync('dist/package.json', '{ "type": "commonjs" }\n');
-const result = await build({
-  entryPoints: ['agent/cli/main.ts'],
-  outfile: 'dist/ltsp-agent',
+const common = {
   bundle: true,
   platform: 'node',
   // node18: Debian 12's nodejs, which the QEMU boot proof runs the bundle with in the client root.
@@ -18,15 +15,48 @@ const result = await build({
   format: 'cjs',
   minifySyntax: true,
   minifyWhitespace: true,
-  keepNames: false,
   legalComments: 'none',
-  sourcemap: false,
-  metafile: true,
-  banner: { js: '#!/usr/bin/env node' },
   external: ['*.node', 'cpu-features', 'node-pty', 'pino-pretty'],
-  define: { 'process.env.LTSP_AGENT_BUNDLED': '"1"' },
   logLevel: 'warning',
-});
-chmodSync('dist/ltsp-agent', 0o755);
-const bytes = Object.values(result.metafile.outputs)[0].bytes;
-console.error(`dist/ltsp-agent: ${(bytes / 1024).toFixed(0)} KiB`);
+  write: false,
+};
+
+/** In the bundle, `login` is the embedded program of that name (agent/cli/lazy-login.ts). */
+const embedLogin = {
+  name: 'embed-login',
+  setup(b) {
+    b.onResolve({ filter: /[/\\]lazy-login\.ts$/ }, () => ({ path: 'lazy-login', namespace: 'embed' }));
+    b.onLoad({ filter: /.*/, namespace: 'embed' }, () => ({
+      loader: 'js',
+      contents: `export const loadLogin = async () => globalThis[Symbol.for('ltsp-agent.load-embedded')]('login');\n`,
+    }));
+  },
+};
+
+const [loader, main, login] = await Promise.all([
+  build({ ...common, entryPoints: ['agent/bootstrap.ts'], outfile: 'loader.js' }),
+  build({ ...common, entryPoints: ['agent/cli/main.ts'], outfile: 'main.js', plugins: [embedLogin] }),
+  build({ ...common, entryPoints: ['agent/cli/login.ts'], outfile: 'login.js' }),
+]);
+const text = (r) => r.outputFiles[0].text;
+// Base64 keeps "*/" and anything else out of the comment; the loader decodes only what runs.
+const b64 = (s) => Buffer.from(s, 'utf8').toString('base64');
+const head = ['#!/usr/bin/env node', text(loader).trimEnd(), '/*LTSP-AGENT-PROGRAMS', ''].join('\n');
+let body = head;
+const index = [];
+for (const [name, result] of [['main', main], ['login', login]]) {
+  const encoded = b64(text(result));
+  index.push(`${name}:${Buffer.byteLength(body)}:${encoded.length}:${createHash('sha256').update(encoded).digest('hex').slice(0, 16)}`);
+  body += `${encoded}\n`;
+}
+const file = `${body}#index ${index.join(' ')}\n*/\n`;
+
+mkdirSync('dist', { recursive: true });
+// The repository is "type": "module"; the bundle is CommonJS. Installed elsewhere
+// (/usr/bin/ltsp-agent) there is no package.json around it and Node reads it as CommonJS.
+writeFileSync('dist/package.json', '{ "type": "commonjs" }\n');
+writeFileSync('dist/.ltsp-agent.tmp', file, { mode: 0o755 });
+chmodSync('dist/.ltsp-agent.tmp', 0o755);
+renameSync('dist/.ltsp-agent.tmp', 'dist/ltsp-agent');
+const kib = (s) => (Buffer.byteLength(s) / 1024).toFixed(0);
+console.error(`dist/ltsp-agent: ${kib(file)} KiB (loader ${kib(text(loader))}, main ${kib(text(main))}, login ${kib(text(login))} KiB before base64)`);

@@ -33,9 +33,29 @@ export function looksTrueButIsFalse(value: string): boolean {
   return /^(1|on|enable|enabled)$/i.test(value.trim());
 }
 
-/** Natural ("sort -V") order of keys such as MODULE_2 < MODULE_10. */
+/**
+ * Natural ("sort -V") order of keys such as MODULE_2 < MODULE_10: runs of digits compare as
+ * numbers, everything else by character code. (localeCompare with numeric:true does the same
+ * but builds a collator per call: it was most of --dry-run's own time.)
+ */
 export function versionCompare(a: string, b: string): number {
-  return a.localeCompare(b, 'en', { numeric: true, sensitivity: 'case' });
+  const chunk = /(\d+|\D+)/g;
+  const xa = a.match(chunk) ?? [];
+  const xb = b.match(chunk) ?? [];
+  for (let i = 0; i < Math.min(xa.length, xb.length); i++) {
+    const p = xa[i]!;
+    const q = xb[i]!;
+    if (p === q) continue;
+    const pd = p.charCodeAt(0) <= 57 && p.charCodeAt(0) >= 48;
+    const qd = q.charCodeAt(0) <= 57 && q.charCodeAt(0) >= 48;
+    if (pd && qd) {
+      const d = Number(p) - Number(q);
+      if (d !== 0) return d;
+      return p.length - q.length; // 01 after 1, as sort -V does
+    }
+    return p < q ? -1 : 1;
+  }
+  return xa.length - xb.length;
 }
 
 export class Config {

@@ -6,10 +6,10 @@
 //
 // It runs on whatever the parser let through, so it must not throw on any key or value.
 
-import { isIP } from 'node:net';
 import type { Problem, Where } from '../core/errors.ts';
 import type { StepName } from '../plan/actions.ts';
 import { parseSyslogTarget } from './syslog-target.ts';
+import { isIP } from '../core/ip.ts';
 import { ldmBool, looksTrueButIsFalse, ltspBool } from './config.ts';
 import { asciiUpper } from './fnmatch.ts';
 import { suggestKeys } from './key-suggest.ts';

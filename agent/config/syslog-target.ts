@@ -1,7 +1,7 @@
 // SYSLOG_HOST entries. LTSP 5 took bare hosts (UDP 514); rsyslog admins also write its own
 // forms, which ltsp-agent accepts: `@host` (UDP), `@@host` (TCP), a port, and tcp:// udp://.
 
-import { isIP } from 'node:net';
+import { isIP } from '../core/ip.ts';
 
 /** One SYSLOG_HOST entry: where and how to send. */
 export interface SyslogTarget {

@@ -9,6 +9,7 @@
 // shell syntax where a shell would see it, `..` in paths.
 
 import type { Problem } from '../core/errors.ts';
+import { isIP as isAnyIP, isIPv4 } from '../core/ip.ts';
 import type { Config } from './config.ts';
 
 export type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: Problem };
@@ -42,21 +43,15 @@ function lineProblem(value: string): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Network names
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const IPV6 = /^(?=.*:)[0-9A-Fa-f:.]{2,45}$/;
 const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
-
-export function isIPv4(s: string): boolean {
-  return IPV4.test(s);
-}
 
 export function isHostnameLabel(s: string): boolean {
   return LABEL.test(s);
 }
 
-export function isIP(s: string): boolean {
-  return IPV4.test(s) || (IPV6.test(s) && !s.includes(':::'));
-}
+/** IPv4 or IPv6 syntax (agent/core/ip.ts). */
+export const isIP = (s: string): boolean => isAnyIP(s) !== 0;
+export { isIPv4 };
 
 function isDomainName(s: string): boolean {
   if (s.length === 0 || s.length > 253) return false;

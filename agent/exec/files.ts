@@ -3,7 +3,10 @@
 
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+
+let tmpCounter = 0;
+/** Unique enough for a temp name next to the target: files are created with O_EXCL anyway. */
+const uniqueSuffix = () => `${process.pid.toString(36)}${(tmpCounter++).toString(36)}${Date.now().toString(36)}`;
 
 export class FileSystem {
   /** Apply everything under this directory instead of "/". */
@@ -24,7 +27,7 @@ export class FileSystem {
   async writeAtomic(clientPath: string, content: string | Buffer, mode = 0o644): Promise<void> {
     const real = this.map(clientPath);
     await fs.mkdir(path.dirname(real), { recursive: true });
-    const tmp = path.join(path.dirname(real), `.${path.basename(real)}.${randomBytes(4).toString('hex')}.tmp`);
+    const tmp = path.join(path.dirname(real), `.${path.basename(real)}.${uniqueSuffix()}.tmp`);
     try {
       const fh = await fs.open(tmp, 'wx', mode);
       try {
@@ -91,7 +94,7 @@ export class FileSystem {
   async symlink(clientPath: string, target: string): Promise<void> {
     const real = this.map(clientPath);
     await fs.mkdir(path.dirname(real), { recursive: true });
-    const tmp = `${real}.${randomBytes(4).toString('hex')}.tmp`;
+    const tmp = `${real}.${uniqueSuffix()}.tmp`;
     await fs.symlink(target, tmp);
     await fs.rename(tmp, real);
   }

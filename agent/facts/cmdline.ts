@@ -39,8 +39,7 @@ export function splitCmdline(text: string): string[] {
   return out;
 }
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
-export const isIPv4 = (s: string) => IPV4.test(s);
+export { isIPv4 } from '../core/ip.ts';
 
 export function parseCmdline(text: string): KernelCmdline {
   const params = new Map<string, string>();
