@@ -103,7 +103,7 @@ try {
       ],
     ),
     '',
-    `${runs} interleaved runs each; time is wall clock of the whole process including Node's start-up. dist/ltsp-agent compiles its programs on use with V8's code cache (agent/cli/embedded.ts); \`LTSP_AGENT_CODE_CACHE=off\` shows a run without it (it matters most for `login`, whose program is twice the size of the rest: 128 ms against 156 ms for `login --help` when measured with hyperfine).`,
+    `${runs} interleaved runs each; time is wall clock of the whole process including Node's start-up. dist/ltsp-agent compiles its programs on use with V8's code cache (agent/cli/embedded.ts); \`LTSP_AGENT_CODE_CACHE=off\` shows a run without it (it matters most for \`login\`, whose program is twice the size of the rest: 128 ms against 156 ms for \`login --help\` when measured with hyperfine).`,
   ].join('\n');
   writeSection('startup', 'Start-up and lts.conf resolution', body);
   console.log(body);

@@ -21,6 +21,7 @@ export { describeAction, shellQuote };
 import { type Daemon, runProgram, startDaemon } from './process.ts';
 import { Timeline, type StepOutcome } from './timeline.ts';
 import { connect } from 'node:net';
+import { writeFile } from 'node:fs/promises';
 
 export interface ExecutorOptions {
   root?: string;
@@ -138,12 +139,15 @@ export class Executor {
           '/run/ltsp/ltsp_config_env',
           Object.entries(a.vars).map(([k, v]) => `${k}=${shellQuote(v)}`),
         );
+      // Kernel settings go to this kernel's /proc/sys (never under --root): what `hostname`
+      // and `sysctl` do, without starting a program.
       case 'set-hostname':
         if (!this.runsCommands) return this.#record(['hostname', a.hostname]);
-        return this.#check(await runProgram(['hostname', a.hostname], { timeoutMs: 5000, log }));
+        return writeFile('/proc/sys/kernel/hostname', a.hostname);
       case 'sysctl':
         if (!this.runsCommands) return this.#record(['sysctl', `${a.key}=${a.value}`]);
-        return this.fs.writeAtomic(`/proc/sys/${a.key.replace(/\./g, '/')}`, a.value + '\n');
+        if (!/^[a-z0-9_]+(\.[a-z0-9_-]+)+$/.test(a.key)) throw new LtspError('LTSP_VALUE_INVALID', `not a sysctl key: ${a.key}`);
+        return writeFile(`/proc/sys/${a.key.replace(/\./g, '/')}`, a.value + '\n');
       case 'run': {
         const argv = a.argv.map((x) => this.mapArg(x));
         if (!this.runsCommands) return this.#record(argv, a.env);
@@ -175,10 +179,6 @@ export class Executor {
         await swaponLocal(a.encrypt, log);
         return;
     }
-  }
-
-  async #check(r: { code: number | null; stderr: string }): Promise<void> {
-    if (r.code !== 0) throw new LtspError('LTSP_EXEC_FAILED', `exited with ${r.code}: ${r.stderr.trim()}`);
   }
 
   async #record(argv: readonly string[], env?: Readonly<Record<string, string>>, label = 'run'): Promise<void> {
