@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { LtspError } from '../core/errors.ts';
 import { runBoot, type LtsConfObtainer } from '../boot/boot.ts';
-import type { FactOverrides } from '../facts/gather.ts';
 import { parseOptions } from './args.ts';
+import { factOverrides } from './dry-run.ts';
 import { obtainLtsConf } from '../boot/ltsconf-fetch.ts';
 import { syslogDestination } from '../net/syslog.ts';
 
@@ -41,18 +41,9 @@ export async function bootCommand(argv: string[]): Promise<number> {
     process.stdout.write(BOOT_HELP);
     return 0;
   }
-  const ram = a.values.get('--ram');
   const timeoutS = Number(a.values.get('--tftp-timeout') ?? 5);
   if (!(timeoutS > 0 && timeoutS <= 300)) throw new LtspError('LTSP_USAGE', '--tftp-timeout must be between 0 and 300 seconds');
-  const overrides: FactOverrides = {
-    ...(a.values.has('--mac') ? { mac: a.values.get('--mac')! } : {}),
-    ...(a.values.has('--ip') ? { ip: a.values.get('--ip')! } : {}),
-    ...(a.values.has('--hostname') ? { hostname: a.values.get('--hostname')! } : {}),
-    ...(a.values.has('--server') ? { server: a.values.get('--server')! } : {}),
-    ...(a.values.has('--arch') ? { arch: a.values.get('--arch')! } : {}),
-    ...(ram !== undefined ? { ramMiB: Number(ram) } : {}),
-    ...(a.values.has('--cmdline') ? { cmdline: a.values.get('--cmdline')! } : {}),
-  };
+  const overrides = factOverrides(a);
   const given = a.values.get('--lts-conf');
   const obtain: LtsConfObtainer = given
     ? async () => ({ bytes: readFileSync(given), source: { used: 'file', location: given, why: 'given with --lts-conf' } })

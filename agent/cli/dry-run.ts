@@ -7,6 +7,7 @@ import { LtspError } from '../core/errors.ts';
 import { MAX_LTSCONF_BYTES, parseLtsConf, tooLarge, type ParsedConf } from '../config/ltsconf-parse.ts';
 import { gatherFacts, type FactOverrides } from '../facts/gather.ts';
 import type { ClientFacts } from '../facts/types.ts';
+import { isIPv4 } from '../core/ip.ts';
 import { makePlan } from '../boot/make-plan.ts';
 import { planToJson, renderPlan, renderProblems } from '../plan/render.ts';
 import type { LtsConfSource } from '../plan/plan.ts';
@@ -79,26 +80,36 @@ export function readConfFile(file: string): ParsedConf {
   });
 }
 
+/** The facts a command line overrides (--mac, --ip, --hostname, --server, --arch, --ram, --cmdline), checked. */
+export function factOverrides(a: ParsedArgs): FactOverrides {
+  const ram = a.values.get('--ram');
+  if (ram !== undefined && !/^\d+$/.test(ram)) throw new LtspError('LTSP_USAGE', `--ram ${ram}: not a number of MiB`);
+  const mac = a.values.get('--mac');
+  if (mac !== undefined && !/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(mac)) throw new LtspError('LTSP_USAGE', `--mac ${mac}: not a MAC address like 00:11:22:33:44:55`);
+  const ip = a.values.get('--ip');
+  if (ip !== undefined && !isIPv4(ip)) throw new LtspError('LTSP_USAGE', `--ip ${ip}: not an IPv4 address like 192.168.67.20`);
+  const copy = (flag: string, key: 'hostname' | 'server' | 'arch' | 'cmdline') => (a.values.has(flag) ? { [key]: a.values.get(flag)! } : {});
+  return {
+    ...(mac !== undefined ? { mac } : {}),
+    ...(ip !== undefined ? { ip } : {}),
+    ...(ram !== undefined ? { ramMiB: Number(ram) } : {}),
+    ...copy('--hostname', 'hostname'),
+    ...copy('--server', 'server'),
+    ...copy('--arch', 'arch'),
+    ...copy('--cmdline', 'cmdline'),
+  };
+}
+
 /** Facts for a sample client on a workstation: flags, else fixed sample values. */
 export async function clientFromArgs(a: ParsedArgs): Promise<{ facts: ClientFacts; conf: ParsedConf; source: LtsConfSource }> {
   const file = a.values.get('--lts-conf') ?? defaultLtsConf();
   if (!file) throw new LtspError('LTSP_CONF_UNREADABLE', 'no lts.conf given and examples/lts.conf not found', {}, 'pass --lts-conf FILE');
   const conf = readConfFile(file);
   const local = a.flags.has('--local');
-  const ram = a.values.get('--ram');
-  if (ram !== undefined && !/^\d+$/.test(ram)) throw new LtspError('LTSP_USAGE', `--ram ${ram}: not a number of MiB`);
-  const mac = a.values.get('--mac');
-  if (mac !== undefined && !/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(mac)) throw new LtspError('LTSP_USAGE', `--mac ${mac}: not a MAC address like 00:11:22:33:44:55`);
   const overrides: FactOverrides = {
     hermetic: !local,
     ...(local ? {} : { mac: '02:00:00:00:00:01', ip: '192.168.67.20', ramMiB: 512 }),
-    ...(mac !== undefined ? { mac } : {}),
-    ...(a.values.has('--ip') ? { ip: a.values.get('--ip')! } : {}),
-    ...(a.values.has('--hostname') ? { hostname: a.values.get('--hostname')! } : {}),
-    ...(a.values.has('--server') ? { server: a.values.get('--server')! } : {}),
-    ...(a.values.has('--arch') ? { arch: a.values.get('--arch')! } : {}),
-    ...(ram !== undefined ? { ramMiB: Number(ram) } : {}),
-    ...(a.values.has('--cmdline') ? { cmdline: a.values.get('--cmdline')! } : {}),
+    ...factOverrides(a),
   };
   const root = a.values.get('--root');
   const facts = await gatherFacts({ ...(root !== undefined ? { root } : {}), overrides });
