@@ -140,13 +140,13 @@ export class Executor {
           Object.entries(a.vars).map(([k, v]) => `${k}=${shellQuote(v)}`),
         );
       // Kernel settings go to this kernel's /proc/sys (never under --root): what `hostname`
-      // and `sysctl` do, without starting a program.
+      // and `sysctl` do, without starting a program. Recorded as the sysctl they amount to.
       case 'set-hostname':
-        if (!this.runsCommands) return this.#record(['hostname', a.hostname]);
+        if (!this.runsCommands) return this.#record([`kernel.hostname=${a.hostname}`], undefined, 'sysctl');
         return writeFile('/proc/sys/kernel/hostname', a.hostname);
       case 'sysctl':
-        if (!this.runsCommands) return this.#record(['sysctl', `${a.key}=${a.value}`]);
         if (!/^[a-z0-9_]+(\.[a-z0-9_-]+)+$/.test(a.key)) throw new LtspError('LTSP_VALUE_INVALID', `not a sysctl key: ${a.key}`);
+        if (!this.runsCommands) return this.#record([`${a.key}=${a.value}`], undefined, 'sysctl');
         return writeFile(`/proc/sys/${a.key.replace(/\./g, '/')}`, a.value + '\n');
       case 'run': {
         const argv = a.argv.map((x) => this.mapArg(x));
