@@ -121,15 +121,22 @@ export function sessionCommand(spec: SessionSpec): string {
 }
 
 /**
- * LDM_LIMIT_ONE_SESSION (LDM's S15-userLoginCheck): end the user's other SSH logins on the
- * server. Our own sshd session process is this shell's parent and is spared.
+ * The user's other SSH logins on the server, one PID per connection: the user's sshd(-session)
+ * processes whose parent is not the user's (the unprivileged half under a root "[priv]"), minus
+ * our own connection, this shell's parent. The parent test leaves out the short-lived children an
+ * sshd forks as the user before they exec a command or xauth, which would otherwise be counted,
+ * or killed, as logins of their own.
  */
-export const LIMIT_ONE_SESSION_COMMAND =
-  'exec /bin/sh -c ' + shq('for p in $(pgrep -u "$(id -u)" -x "sshd|sshd-session"); do [ "$p" = "$PPID" ] || kill "$p"; done; exit 0');
+const OTHER_LOGINS =
+  'me=$(id -u); for p in $(pgrep -u "$me" -x "sshd|sshd-session"); do ' +
+  '[ "$p" = "$PPID" ] && continue; pp=$(ps -o ppid= -p "$p" | tr -d " "); ' +
+  '[ -n "$pp" ] && [ "$(ps -o uid= -p "$pp" | tr -d " ")" = "$me" ] && continue; echo "$p"; done';
+
+/** LDM_LIMIT_ONE_SESSION (LDM's S15-userLoginCheck): end the user's other SSH logins on the server. */
+export const LIMIT_ONE_SESSION_COMMAND = 'exec /bin/sh -c ' + shq(`for p in $(${OTHER_LOGINS}); do kill "$p"; done; exit 0`);
 
 /** How many other SSH logins the user has on the server (LDM_LIMIT_ONE_SESSION_PROMPT asks first). */
-export const COUNT_OTHER_SESSIONS_COMMAND =
-  'exec /bin/sh -c ' + shq('n=0; for p in $(pgrep -u "$(id -u)" -x "sshd|sshd-session"); do [ "$p" = "$PPID" ] || n=$((n+1)); done; echo $n');
+export const COUNT_OTHER_SESSIONS_COMMAND = 'exec /bin/sh -c ' + shq(`(${OTHER_LOGINS}) | wc -l`);
 
 /** LDM_DIRECTX (LDM's S01-setup-xauth): merge the client display's cookie, read from stdin, into the user's Xauthority. */
 export const DIRECTX_XAUTH_COMMAND = 'xauth -q merge -';
