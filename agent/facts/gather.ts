@@ -2,9 +2,9 @@
 // workstation). Reads only; every fact can be overridden, and each records its source.
 
 import { networkInterfaces, hostname as osHostname, machine, totalmem } from 'node:os';
-import { promises as fs } from 'node:fs';
 import { FileSystem } from '../exec/files.ts';
 import { isIPv4, parseCmdline, type KernelCmdline } from './cmdline.ts';
+import { readLease } from './lease.ts';
 import { PROBED_PATHS, TYPICAL_CHROOT, type ClientFacts, type Sourced } from './types.ts';
 
 export interface FactOverrides {
@@ -22,78 +22,6 @@ export interface FactOverrides {
 
 /** LTSP 5's last-resort server address (init-ltsp.d/04-server). */
 export const FALLBACK_SERVER = '192.168.67.1';
-
-/** DHCP facts the initramfs left behind: klibc ipconfig net-*.conf or our udhcpc hook's dump. */
-export interface Lease {
-  device?: string;
-  ip?: string;
-  netmask?: string;
-  gateway?: string;
-  server?: string;
-  hostname?: string;
-  dns: string[];
-  domain?: string;
-  filename?: string;
-}
-
-/** Parses KEY='value' / KEY="value" / KEY=value lines (klibc net-*.conf, udhcpc env dumps). */
-export function parseShellAssignments(text: string): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const raw of text.split('\n')) {
-    const line = raw.trim().replace(/^export\s+/, '');
-    const eq = line.indexOf('=');
-    if (eq <= 0 || line.startsWith('#')) continue;
-    const key = line.slice(0, eq);
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) continue;
-    let v = line.slice(eq + 1);
-    if ((v.startsWith("'") && v.endsWith("'")) || (v.startsWith('"') && v.endsWith('"'))) v = v.slice(1, -1);
-    m.set(key, v);
-  }
-  return m;
-}
-
-export function leaseFromAssignments(a: Map<string, string>): Lease {
-  const pick = (...keys: string[]) => {
-    for (const k of keys) {
-      const v = a.get(k);
-      if (v && v !== '0.0.0.0') return v;
-    }
-    return undefined;
-  };
-  const dns = [pick('IPV4DNS0'), pick('IPV4DNS1'), ...(a.get('dns') ?? '').split(/\s+/)].filter(
-    (x): x is string => !!x && isIPv4(x) && x !== '0.0.0.0',
-  );
-  return {
-    device: pick('DEVICE', 'interface'),
-    ip: pick('IPV4ADDR', 'ip'),
-    netmask: pick('IPV4NETMASK', 'subnet', 'mask'),
-    gateway: pick('IPV4GATEWAY', 'router')?.split(/\s+/)[0],
-    server: pick('ROOTSERVER', 'siaddr', 'serverid'),
-    hostname: pick('HOSTNAME', 'hostname'),
-    dns: [...new Set(dns)],
-    domain: pick('DNSDOMAIN', 'domain'),
-    filename: pick('filename', 'boot_file', 'FILENAME'),
-  };
-}
-
-const LEASE_DIRS = ['/run/ltsp', '/run', '/tmp'];
-
-async function readLease(files: FileSystem): Promise<Lease | undefined> {
-  for (const dir of LEASE_DIRS) {
-    let names: string[];
-    try {
-      names = await fs.readdir(files.map(dir));
-    } catch {
-      continue;
-    }
-    const conf = names.filter((n) => /^net-.+\.conf$/.test(n) || n === 'udhcpc.env').sort();
-    for (const n of conf) {
-      const text = await files.readText(`${dir}/${n}`);
-      if (text) return leaseFromAssignments(parseShellAssignments(text));
-    }
-  }
-  return undefined;
-}
 
 function prefixFromNetmask(mask: string | undefined): number | undefined {
   if (!mask) return undefined;

@@ -4,7 +4,8 @@ import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { parseCmdline, splitCmdline } from '../../agent/facts/cmdline.ts';
-import { gatherFacts, leaseFromAssignments, parseShellAssignments, FALLBACK_SERVER } from '../../agent/facts/gather.ts';
+import { gatherFacts, FALLBACK_SERVER } from '../../agent/facts/gather.ts';
+import { leaseFromAssignments, parseDhclientLeases, parseShellAssignments } from '../../agent/facts/lease.ts';
 import { effectiveHostname as computeHostname, hostPart } from '../../agent/steps/hostname.ts';
 import { Config } from '../../agent/config/config.ts';
 
@@ -44,6 +45,80 @@ test('klibc net-*.conf and udhcpc dumps map to one lease shape', () => {
   assert.equal(udhcpc.server, '10.0.2.2');
   assert.equal(udhcpc.filename, '/ltsp/x86_64/lts.conf');
   assert.deepEqual(udhcpc.dns, ['10.0.2.3']);
+});
+
+// As ISC dhclient 4.4 writes it: an older lease first, the one in force last.
+const DHCLIENT_LEASES = `default-duid "\\000\\001\\000\\001";
+lease {
+  interface "eth0";
+  fixed-address 10.0.0.99;
+  option dhcp-server-identifier 10.0.0.1;
+  expire 1 2026/11/23 10:00:00;
+}
+lease {
+  interface "enp0s3";
+  fixed-address 192.168.67.21;
+  filename "/ltsp/amd64/pxelinux.0";
+  server-name "ltsp-server";
+  next-server 192.168.67.2;
+  option subnet-mask 255.255.255.0;
+  option routers 192.168.67.254,192.168.67.253;
+  option dhcp-lease-time 21600;
+  option domain-name-servers 192.168.67.1, 9.9.9.9;
+  option dhcp-server-identifier 192.168.67.1;
+  option domain-name "school.lan lab.lan"; # search list: the first is the domain
+  option host-name "pc21";
+  renew 3 2026/11/25 16:12:01;
+  rebind 3 2026/11/25 18:42:01;
+  expire 3 2026/11/25 19:27:01;
+}
+`;
+
+test('dhclient lease file: the last complete block, next-server before the server id, quoted and listed values', () => {
+  assert.deepEqual(parseDhclientLeases(DHCLIENT_LEASES), {
+    device: 'enp0s3', ip: '192.168.67.21', netmask: '255.255.255.0', gateway: '192.168.67.254', server: '192.168.67.2',
+    hostname: 'pc21', dns: ['192.168.67.1', '9.9.9.9'], domain: 'school.lan', filename: '/ltsp/amd64/pxelinux.0',
+  });
+  const noNext = parseDhclientLeases('lease { fixed-address 10.1.1.5; option dhcp-server-identifier 10.1.1.1; option host-name "a;b}c"; }');
+  assert.equal(noNext?.server, '10.1.1.1');
+  assert.equal(noNext?.hostname, 'a;b}c', 'a ; or } inside quotes does not end the statement');
+});
+
+test('dhclient lease file: garbage, a truncated block or no block at all gives no lease, never a throw', () => {
+  assert.equal(parseDhclientLeases(''), undefined);
+  assert.equal(parseDhclientLeases('lease {\n  fixed-address 10.0.0.5;\n  option routers'), undefined, 'cut off mid-write');
+  assert.equal(parseDhclientLeases('\u0000\u00ff}}}{{;;"unterminated'), undefined);
+  const oldThenCut = DHCLIENT_LEASES.split('lease {').slice(0, 2).join('lease {') + 'lease {\n  fixed-address 1.2.3.4;';
+  assert.equal(parseDhclientLeases(oldThenCut)?.ip, '10.0.0.99', 'the last complete block wins over a torn one');
+});
+
+test('dracut dhcpopts (dhclient new_* variables) map to the same lease shape', () => {
+  const l = leaseFromAssignments(parseShellAssignments("new_ip_address='10.9.0.20'\nnew_subnet_mask='255.255.0.0'\nnew_routers='10.9.0.1 10.9.0.2'\nnew_domain_name_servers='10.9.0.1 10.9.0.3'\nnew_next_server='10.9.0.5'\nnew_host_name='lab20'\nnew_filename='/ltsp/i386/pxelinux.0'\n"));
+  assert.deepEqual(l, {
+    device: undefined, ip: '10.9.0.20', netmask: '255.255.0.0', gateway: '10.9.0.1', server: '10.9.0.5',
+    hostname: 'lab20', dns: ['10.9.0.1', '10.9.0.3'], domain: undefined, filename: '/ltsp/i386/pxelinux.0',
+  });
+});
+
+test('gatherFacts: a dracut client with only dhclient files (moved to /run/ltsp as LTSP 5 did) gets its lease facts', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'facts-dhclient-'));
+  try {
+    mkdirSync(join(root, 'run/ltsp'), { recursive: true });
+    writeFileSync(join(root, 'run/ltsp/dhclient.enp0s3.lease'), DHCLIENT_LEASES);
+    const f = await gatherFacts({ root, overrides: { hermetic: true, mac: '02:00:00:00:00:21', cmdline: 'ro quiet' } });
+    assert.deepEqual([f.ip, f.server, f.prefixLength, f.gateway, f.dns, f.dnsDomain, f.dhcpHostname, f.dhcpFilename], [
+      { value: '192.168.67.21', source: 'lease' }, { value: '192.168.67.2', source: 'lease' }, 24, '192.168.67.254',
+      ['192.168.67.1', '9.9.9.9'], 'school.lan', 'pc21', '/ltsp/amd64/pxelinux.0',
+    ]);
+    // dracut's dhcpopts name the interface only in the file name; klibc's net-*.conf wins over both
+    writeFileSync(join(root, 'run/ltsp/net.enp0s3.dhcpopts'), "new_ip_address='192.168.67.22'\nnew_dhcp_server_identifier='192.168.67.3'\n");
+    const opts = await gatherFacts({ root, overrides: { hermetic: true, cmdline: 'ro' } });
+    assert.equal(opts.ip?.value, '192.168.67.22');
+    writeFileSync(join(root, 'run/ltsp/net-enp0s3.conf'), "DEVICE='enp0s3'\nIPV4ADDR='192.168.67.23'\n");
+    assert.equal((await gatherFacts({ root, overrides: { hermetic: true, cmdline: 'ro' } })).ip?.value, '192.168.67.23');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 test('gatherFacts from a client tree: lease, probed programs, server precedence', async () => {

@@ -1,0 +1,175 @@
+// The DHCP lease the initramfs left behind, in whichever form its DHCP client wrote it:
+//   net-IFACE.conf        klibc ipconfig (initramfs-tools; our hooks write this form too)
+//   udhcpc.env            busybox udhcpc, dumped by our udhcpc hook
+//   net.IFACE.dhcpopts    dracut's dhclient-script (the dhclient new_* variables)
+//   dhclient*.lease(s)    ISC dhclient's own lease database (dracut, Red Hat initramfses)
+// LTSP 5 sourced the first kind in init-ltsp.d/02-initramfs-env and its Red Hat 00-overlay moved
+// the dracut files to /run/ltsp. All become one Lease; a file that cannot be read or parsed is
+// passed over, since the interface and the kernel command line still give the essentials.
+
+import { promises as fs } from 'node:fs';
+import type { FileSystem } from '../exec/files.ts';
+import { isIPv4 } from './cmdline.ts';
+
+export interface Lease {
+  device?: string;
+  ip?: string;
+  netmask?: string;
+  gateway?: string;
+  server?: string;
+  hostname?: string;
+  dns: string[];
+  domain?: string;
+  filename?: string;
+}
+
+/** Parses KEY='value' / KEY="value" / KEY=value lines (klibc net-*.conf, udhcpc and dracut dumps). */
+export function parseShellAssignments(text: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const raw of text.split('\n')) {
+    const line = raw.trim().replace(/^export\s+/, '');
+    const eq = line.indexOf('=');
+    if (eq <= 0 || line.startsWith('#')) continue;
+    const key = line.slice(0, eq);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) continue;
+    let v = line.slice(eq + 1);
+    if ((v.startsWith("'") && v.endsWith("'")) || (v.startsWith('"') && v.endsWith('"'))) v = v.slice(1, -1);
+    m.set(key, v);
+  }
+  return m;
+}
+
+/** A lease from shell variables: klibc's, udhcpc's or dhclient's (new_*) names. */
+export function leaseFromAssignments(a: Map<string, string>): Lease {
+  const pick = (...keys: string[]) => {
+    for (const k of keys) {
+      const v = a.get(k);
+      if (v && v !== '0.0.0.0') return v;
+    }
+    return undefined;
+  };
+  const lists = [a.get('dns'), a.get('new_domain_name_servers')].flatMap((l) => (l ?? '').split(/[\s,]+/));
+  return {
+    device: pick('DEVICE', 'interface'),
+    ip: pick('IPV4ADDR', 'ip', 'new_ip_address'),
+    netmask: pick('IPV4NETMASK', 'subnet', 'mask', 'new_subnet_mask'),
+    gateway: pick('IPV4GATEWAY', 'router', 'new_routers')?.split(/[\s,]+/)[0],
+    server: pick('ROOTSERVER', 'siaddr', 'serverid', 'new_next_server', 'new_dhcp_server_identifier'),
+    hostname: pick('HOSTNAME', 'hostname', 'new_host_name'),
+    dns: addresses([pick('IPV4DNS0'), pick('IPV4DNS1'), ...lists]),
+    domain: pick('DNSDOMAIN', 'domain', 'new_domain_name'),
+    filename: pick('filename', 'boot_file', 'FILENAME', 'new_filename'),
+  };
+}
+
+/**
+ * The newest `lease { ... }` block of an ISC dhclient lease file (dhclient appends, so the last
+ * one is the lease in force). Undefined when the text holds no complete block.
+ */
+export function parseDhclientLeases(text: string): Lease | undefined {
+  let last: Map<string, string> | undefined;
+  let current: Map<string, string> | undefined;
+  for (const statement of dhclientStatements(text)) {
+    if (statement === 'lease {') current = new Map();
+    else if (statement === '}') {
+      if (current) last = current;
+      current = undefined;
+    } else if (current) {
+      // "option routers 10.0.0.1", "fixed-address 10.0.0.2", "filename "/ltsp/..."", "renew 2 2026/..."
+      const m = /^(option\s+)?([a-z0-9-]+)\s+(.*)$/.exec(statement);
+      if (m) current.set(m[2]!, unquote(m[3]!));
+    }
+  }
+  if (!last) return undefined;
+  const get = (k: string) => {
+    const v = last.get(k);
+    return v && v !== '0.0.0.0' ? v : undefined;
+  };
+  const list = (k: string) => (get(k) ?? '').split(/\s*,\s*/).filter(Boolean);
+  return {
+    device: get('interface'),
+    ip: get('fixed-address'),
+    netmask: get('subnet-mask'),
+    gateway: list('routers')[0],
+    server: get('next-server') ?? get('dhcp-server-identifier'),
+    hostname: get('host-name'),
+    dns: addresses(list('domain-name-servers')),
+    domain: get('domain-name')?.split(/\s+/)[0],
+    filename: get('filename'),
+  };
+}
+
+/** Statements of a dhclient lease file: `lease {`, `}`, and `key value` without the `;`. */
+function* dhclientStatements(text: string): Generator<string> {
+  let buf = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      buf += ch;
+      if (ch === '\\' && i + 1 < text.length) buf += text[++i];
+      else if (ch === '"') quoted = false;
+      continue;
+    }
+    if (ch === '"') {
+      quoted = true;
+      buf += ch;
+    } else if (ch === '#') {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (ch === '{' || ch === ';' || ch === '}') {
+      const s = buf.trim().replace(/\s+/g, ' ');
+      buf = '';
+      if (ch === '{') yield `${s} {`;
+      else {
+        if (s) yield s;
+        if (ch === '}') yield '}';
+      }
+    } else buf += ch;
+  }
+}
+
+function unquote(v: string): string {
+  const t = v.trim();
+  if (!t.startsWith('"') || !t.endsWith('"') || t.length < 2) return t;
+  return t.slice(1, -1).replace(/\\(.)/g, '$1');
+}
+
+function addresses(xs: ReadonlyArray<string | undefined>): string[] {
+  return [...new Set(xs.filter((x): x is string => !!x && isIPv4(x) && x !== '0.0.0.0'))];
+}
+
+/** Where the initramfs (or LTSP 5's Red Hat overlay script, which moved them) leaves lease files. */
+const LEASE_DIRS = ['/run/ltsp', '/run', '/tmp'];
+
+/** In order of preference within a directory: the forms that name the boot server most directly first. */
+const LEASE_FILES: ReadonlyArray<{ match: RegExp; parse: (text: string, name: string) => Lease | undefined }> = [
+  { match: /^net-.+\.conf$/, parse: (t) => leaseFromAssignments(parseShellAssignments(t)) },
+  { match: /^udhcpc\.env$/, parse: (t) => leaseFromAssignments(parseShellAssignments(t)) },
+  { match: /^net\..+\.dhcpopts$/, parse: (t, name) => withDevice(leaseFromAssignments(parseShellAssignments(t)), name.slice('net.'.length, -'.dhcpopts'.length)) },
+  { match: /^dhclient.*\.leases?$/, parse: (t) => parseDhclientLeases(t) },
+];
+
+/** dracut's dhcpopts do not name the interface; its file name does. */
+function withDevice(lease: Lease, device: string): Lease {
+  return { ...lease, device: lease.device ?? device };
+}
+
+/** The first usable lease under the client's root, or undefined. Never throws. */
+export async function readLease(files: FileSystem): Promise<Lease | undefined> {
+  for (const dir of LEASE_DIRS) {
+    let names: string[];
+    try {
+      names = (await fs.readdir(files.map(dir))).sort();
+    } catch {
+      continue;
+    }
+    for (const kind of LEASE_FILES) {
+      for (const name of names.filter((n) => kind.match.test(n))) {
+        const text = await files.readText(`${dir}/${name}`).catch(() => undefined);
+        const lease = text ? kind.parse(text, name) : undefined;
+        if (lease?.ip || lease?.server) return lease;
+      }
+    }
+  }
+  return undefined;
+}
