@@ -3,6 +3,8 @@
 // namespace). Plans every step from the given config and facts, applies them either as the
 // agent does (concurrently, by `needs`) or one at a time, times the apply, then undoes what
 // stays behind (swap, the NBD attachment, PulseAudio) and prints the timing as JSON.
+// bench/setup.ts runs it bundled the way build.mjs bundles the agent, so the process forking
+// the programs is the size of the real agent (a fork's cost grows with the parent's memory).
 
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -38,23 +40,27 @@ function childCpuMs(): number {
   return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100; // cutime, cstime in USER_HZ (100)
 }
 
-const exec = new Executor({ root: input.root, runCommands: true });
-const cpu0 = process.cpuUsage();
-const child0 = childCpuMs();
-const t0 = performance.now();
-const results = await exec.apply(plans);
-const ms = performance.now() - t0;
-const own = process.cpuUsage(cpu0);
-const cpuMs = (own.user + own.system) / 1000 + (childCpuMs() - child0);
+async function main(): Promise<void> {
+  const exec = new Executor({ root: input.root, runCommands: true });
+  const cpu0 = process.cpuUsage();
+  const child0 = childCpuMs();
+  const t0 = performance.now();
+  const results = await exec.apply(plans);
+  const ms = performance.now() - t0;
+  const own = process.cpuUsage(cpu0);
+  const cpuMs = (own.user + own.system) / 1000 + (childCpuMs() - child0);
 
-// Undo what outlives the run.
-try {
-  const device = readFileSync('/proc/swaps', 'utf8').includes('/dev/') ? execFileSync('readlink', [`${input.root}${NBD_SWAP_LINK}`]).toString().trim() : '';
-  if (device) execFileSync('swapoff', [device]);
-} catch {
-  /* no swap was made */
+  // Undo what outlives the run.
+  try {
+    const device = readFileSync('/proc/swaps', 'utf8').includes('/dev/') ? execFileSync('readlink', [`${input.root}${NBD_SWAP_LINK}`]).toString().trim() : '';
+    if (device) execFileSync('swapoff', [device]);
+  } catch {
+    /* no swap was made */
+  }
+  await detachNbd(NBD_SWAP_LINK, exec.fs);
+  await exec.stopDaemons();
+  process.stdout.write(JSON.stringify({ ms, cpuMs, needs, steps: results.map((r) => ({ step: r.step, outcome: r.outcome, ms: r.ms, reason: r.reason })) }) + '\n');
+  process.exit(0);
 }
-await detachNbd(NBD_SWAP_LINK, exec.fs);
-await exec.stopDaemons();
-process.stdout.write(JSON.stringify({ ms, cpuMs, needs, steps: results.map((r) => ({ step: r.step, outcome: r.outcome, ms: r.ms, reason: r.reason })) }) + '\n');
-process.exit(0);
+
+void main();

@@ -23,6 +23,9 @@ import { Timeline, type StepOutcome } from './timeline.ts';
 import { connect } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 
+/** The plan's files are written afresh at every boot: atomic, but not fsync'ed (see writeAtomic). */
+const BOOT_FILE = { durable: false } as const;
+
 export interface ExecutorOptions {
   root?: string;
   /** Under --root, run programs anyway (default: only under "/"). */
@@ -127,7 +130,7 @@ export class Executor {
       case 'mkdir':
         return this.fs.mkdir(a.path, a.mode);
       case 'write-file':
-        return this.fs.writeAtomic(a.path, a.content, a.mode);
+        return this.fs.writeAtomic(a.path, a.content, a.mode, BOOT_FILE);
       case 'append-lines':
         return this.#append(a.path, a.lines, a.header, a.mode);
       case 'symlink':
@@ -196,7 +199,7 @@ export class Executor {
    * ltsp_config_env) would otherwise lose one of the two.
    */
   #append(path: string, lines: readonly string[], header?: string, mode?: number): Promise<void> {
-    const next = (this.#appending.get(path) ?? Promise.resolve()).catch(() => undefined).then(() => this.fs.appendLines(path, lines, header, mode));
+    const next = (this.#appending.get(path) ?? Promise.resolve()).catch(() => undefined).then(() => this.fs.appendLines(path, lines, header, mode, BOOT_FILE));
     this.#appending.set(path, next);
     return next;
   }

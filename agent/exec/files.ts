@@ -24,7 +24,13 @@ export class FileSystem {
     return this.root === '/' ? normal : path.join(this.root, normal);
   }
 
-  async writeAtomic(clientPath: string, content: string | Buffer, mode = 0o644): Promise<void> {
+  /**
+   * Writes through a temp file renamed into place, so no reader ever sees half a file.
+   * `durable: false` skips the fsync: for files the boot writes afresh every time (the plan's
+   * files, on a thin client a tmpfs anyway), where surviving a power cut is worth nothing and
+   * the fsync, on a disk-backed --root, costs more than the write.
+   */
+  async writeAtomic(clientPath: string, content: string | Buffer, mode = 0o644, opts: { durable?: boolean } = {}): Promise<void> {
     const real = this.map(clientPath);
     await fs.mkdir(path.dirname(real), { recursive: true });
     const tmp = path.join(path.dirname(real), `.${path.basename(real)}.${uniqueSuffix()}.tmp`);
@@ -33,7 +39,7 @@ export class FileSystem {
       try {
         await fh.writeFile(content);
         await fh.chmod(mode); // umask must not weaken or widen what the plan asked for
-        await fh.sync();
+        if (opts.durable !== false) await fh.sync();
       } finally {
         await fh.close();
       }
@@ -44,11 +50,11 @@ export class FileSystem {
     }
   }
 
-  async appendLines(clientPath: string, lines: readonly string[], header?: string, mode = 0o644): Promise<void> {
+  async appendLines(clientPath: string, lines: readonly string[], header?: string, mode = 0o644, opts: { durable?: boolean } = {}): Promise<void> {
     const old = await this.readText(clientPath);
     let body = old ?? (header !== undefined ? header + '\n' : '');
     if (body.length > 0 && !body.endsWith('\n')) body += '\n';
-    await this.writeAtomic(clientPath, body + lines.map((l) => l + '\n').join(''), mode);
+    await this.writeAtomic(clientPath, body + lines.map((l) => l + '\n').join(''), mode, opts);
   }
 
   async readText(clientPath: string): Promise<string | undefined> {
