@@ -11,7 +11,8 @@
 // it, spec §10). Here the command is a fixed POSIX sh script that receives every value as its
 // own single-quoted argument, so nothing from lts.conf or the greeter is ever parsed as shell.
 // Session and language resolution against ~/.dmrc and /usr/share/xsessions happen on the server,
-// inside the same script, because that is where those files are.
+// inside the same script, because that is where those files are; a session or language the user
+// picked is written back to ~/.dmrc, as LDM did, so the next login starts with it.
 
 export interface SessionSpec {
   readonly client: { readonly ip: string; readonly hostname: string; readonly mac?: string };
@@ -77,9 +78,23 @@ desk() {
   done
   return 1
 }
+# remember() sets KEY=value in ~/.dmrc, only when it changes, keeping every other line.
+# awk takes the two from its environment: nothing of the value is read as code.
+remember() {
+  [ "$(val "$1" "$dmrc")" = "$2" ] && return 0
+  case $2 in *"
+"*) return 0 ;; esac
+  [ -f "$dmrc" ] || printf '[Desktop]\\n' >"$dmrc" || return 0
+  k=$1 v=$2 awk 'BEGIN { k = ENVIRON["k"]; v = ENVIRON["v"] }
+    index($0, k "=") == 1 { if (!done) print k "=" v; done = 1; next }
+    { print }
+    END { if (!done) print k "=" v }' "$dmrc" >"$dmrc.ltsp-new" && mv "$dmrc.ltsp-new" "$dmrc"
+  rm -f "$dmrc.ltsp-new"
+}
 dmrc=$HOME/.dmrc name= cmd=
 if [ -n "$force" ] && name=$(desk "$force"); then :
-elif [ -n "$sel" ] && [ "$sel" != default ]; then name=$(desk "$sel") || { name=; cmd=$sel; }
+elif [ -n "$sel" ] && [ "$sel" != default ]; then
+  if name=$(desk "$sel"); then remember Session "$name"; else name=; cmd=$sel; fi
 else
   s=$(val Session "$dmrc")
   if [ -n "$s" ] && name=$(desk "$s"); then :
@@ -94,8 +109,9 @@ if [ -n "$name" ]; then
   [ -n "$cur" ] || cur=$(val Name "$f")
   set -- "$@" DESKTOP_SESSION="$name" XDG_CURRENT_DESKTOP="$cur"
 fi
-[ -n "$flang" ] && lang=$flang
-[ -n "$lang" ] || lang=$(val Language "$dmrc")
+if [ -n "$flang" ]; then lang=$flang
+elif [ -n "$lang" ]; then remember Language "$lang"
+else lang=$(val Language "$dmrc"); fi
 [ -n "$lang" ] && set -- "$@" LANG="$lang"
 if [ -n "$cmd" ]; then env "$@" "$xs" "$cmd" </dev/null >/dev/null; else env "$@" "$xs" </dev/null >/dev/null; fi
 rc=$?
@@ -123,13 +139,14 @@ export function sessionCommand(spec: SessionSpec): string {
 /**
  * The user's other SSH logins on the server, one PID per connection: the user's sshd(-session)
  * processes whose parent is not the user's (the unprivileged half under a root "[priv]"), minus
- * our own connection, this shell's parent. The parent test leaves out the short-lived children an
- * sshd forks as the user before they exec a command or xauth, which would otherwise be counted,
- * or killed, as logins of their own.
+ * our own connection, this shell's parent. Left out: zombies (an ended login whose parent has
+ * not reaped it yet, under an init that is slow to, or of a deleted user whose UID was reused),
+ * and, by the parent test, the short-lived children an sshd forks as the user before they exec
+ * a command or xauth; either would otherwise be counted, or killed, as a login of its own.
  */
 const OTHER_LOGINS =
   'me=$(id -u); for p in $(pgrep -u "$me" -x "sshd|sshd-session"); do ' +
-  '[ "$p" = "$PPID" ] && continue; pp=$(ps -o ppid= -p "$p" | tr -d " "); ' +
+  '[ "$p" = "$PPID" ] && continue; case $(ps -o stat= -p "$p") in Z*) continue ;; esac; pp=$(ps -o ppid= -p "$p" | tr -d " "); ' +
   '[ -n "$pp" ] && [ "$(ps -o uid= -p "$pp" | tr -d " ")" = "$me" ] && continue; echo "$p"; done';
 
 /** LDM_LIMIT_ONE_SESSION (LDM's S15-userLoginCheck): end the user's other SSH logins on the server. */

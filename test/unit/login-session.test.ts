@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sessionCommand, sessionEnv, shq, type SessionSpec } from '../../agent/login/session.ts';
 
 /** Run the session command as the server's login shell would, with a fake Xsession that records its args and env. */
-function runOnFakeServer(spec: Omit<SessionSpec, 'xsession' | 'xsessionsDir'>, setup: (home: string, xs: string) => void = () => undefined): { args: string[]; env: string } {
+function runOnFakeServer(spec: Omit<SessionSpec, 'xsession' | 'xsessionsDir'>, setup: (home: string, xs: string) => void = () => undefined): { args: string[]; env: string; dmrc: string | undefined } {
   const dir = mkdtempSync(join(tmpdir(), 'ltsp-sess-'));
   try {
     const home = join(dir, 'home');
@@ -20,7 +20,9 @@ function runOnFakeServer(spec: Omit<SessionSpec, 'xsession' | 'xsessionsDir'>, s
     const cmd = sessionCommand({ ...spec, xsession: wrapper, xsessionsDir: xs, killDbus: false });
     execFileSync('/bin/sh', ['-c', cmd], { env: { HOME: home, PATH: process.env['PATH'] ?? '/usr/bin:/bin' } });
     const args = readFileSync(join(dir, 'args'), 'utf8').split('\n').filter((l) => l !== '');
-    return { args, env: readFileSync(join(dir, 'env'), 'utf8') };
+    const dmrc = existsSync(join(home, '.dmrc')) ? readFileSync(join(home, '.dmrc'), 'utf8') : undefined;
+    assert.deepEqual(readdirSync(home).filter((n) => n !== '.dmrc'), [], 'no temp file left in the home');
+    return { args, env: readFileSync(join(dir, 'env'), 'utf8'), dmrc };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -76,6 +78,39 @@ test('session resolution: desktop name -> Exec + DESKTOP_SESSION/XDG_CURRENT_DES
   // nothing at all: the wrapper gets no argument (Xsession's own default)
   r = runOnFakeServer({ client });
   assert.deepEqual(r.args, []);
+});
+
+test('~/.dmrc remembers the session and language the user picked, only those, keeping its other lines', () => {
+  const desktops = (_home: string, xs: string) => {
+    writeFileSync(join(xs, 'xfce.desktop'), '[Desktop Entry]\nName=Xfce Session\nExec=startxfce4\n');
+    writeFileSync(join(xs, 'gnome.desktop'), '[Desktop Entry]\nName=GNOME\nExec=gnome-session\n');
+  };
+  // no .dmrc yet: a picked desktop session and language create it
+  let r = runOnFakeServer({ client, selected: 'startxfce4', language: 'de_DE.UTF-8' }, desktops);
+  assert.equal(r.dmrc, '[Desktop]\nSession=xfce\nLanguage=de_DE.UTF-8\n');
+  // an existing .dmrc: values replaced in place, other lines and sections kept
+  const existing = '[Desktop]\nSession=gnome\nLanguage=fr_FR.UTF-8\nSessionx=keep\n# note\n';
+  r = runOnFakeServer({ client, selected: 'startxfce4', language: 'de_DE.UTF-8' }, (home, xs) => {
+    desktops(home, xs);
+    writeFileSync(join(home, '.dmrc'), existing);
+  });
+  assert.equal(r.dmrc, '[Desktop]\nSession=xfce\nLanguage=de_DE.UTF-8\nSessionx=keep\n# note\n');
+  // the defaults, a forced session or language, a plain command: nothing is written
+  for (const spec of [{}, { forceSession: 'xfce', forceLanguage: 'C.UTF-8' }, { selected: '/usr/bin/icewm-session' }]) {
+    r = runOnFakeServer({ client, ...spec }, (home, xs) => {
+      desktops(home, xs);
+      writeFileSync(join(home, '.dmrc'), existing);
+    });
+    assert.equal(r.dmrc, existing, JSON.stringify(spec));
+  }
+  r = runOnFakeServer({ client }, desktops);
+  assert.equal(r.dmrc, undefined, 'no choice, no .dmrc');
+  // a hostile language from the greeter stays data, in the file and in LANG
+  const evil = `x'$(touch /tmp/pwned-dmrc)"&\\1|`;
+  r = runOnFakeServer({ client, language: evil }, desktops);
+  assert.equal(r.dmrc, `[Desktop]\nLanguage=${evil}\n`);
+  assert.ok(r.env.includes(`LANG=${evil}\n`));
+  assert.equal(existsSync('/tmp/pwned-dmrc'), false);
 });
 
 test('DIRECTX puts DISPLAY=<client ip>:<n> into the session; names are checked', () => {
