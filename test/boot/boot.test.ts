@@ -14,35 +14,40 @@ import { agentUnavailable, BootLab, bootLabUnavailable, GUEST_SERVER, proofLtsCo
 
 const unavailable = bootLabUnavailable() ?? agentUnavailable();
 
-
-describe('QEMU boot proof', { skip: unavailable, timeout: 15 * 60_000 }, () => {
-  const lab = new BootLab();
-  let boot: BootResult | undefined;
+/**
+ * One boot per describe block: made before its checks (a failure to build or start is kept and
+ * thrown by every check), the lab stopped after, whatever happened. Returns the boot's accessor.
+ */
+function bootOnce(lab: BootLab, boot: () => Promise<BootResult>): () => BootResult {
+  let result: BootResult | undefined;
   let buildError: unknown;
-
   before(async () => {
     try {
-      lab.build();
-      await lab.start(proofLtsConf);
-      boot = await lab.boot({ timeoutMs: 5 * 60_000 });
+      result = await boot();
     } catch (e) {
       buildError = e;
     }
   });
-
   after(async () => {
     await lab.stop();
   });
-
-  /** The boot, or a failure that says why there is none. */
-  const booted = (): BootResult => {
+  return () => {
     if (buildError) throw buildError;
-    assert.ok(boot, 'the guest never booted');
-    return boot;
+    assert.ok(result, 'the guest never booted');
+    return result;
   };
-  const guestLog = (b: BootResult) => `\n--- guest serial console (last lines; full log ${b.serialLog}) ---\n${serialText(b, 250)}\n---`;
-  const has = (b: BootResult, re: RegExp) => b.lines.some((l) => re.test(l.text));
-  const expectLine = (b: BootResult, re: RegExp, what: string) => assert.ok(has(b, re), `${what}: no serial line matches ${re}${guestLog(b)}`);
+}
+
+const guestLog = (b: BootResult) => `\n--- guest serial console (last lines; full log ${b.serialLog}) ---\n${serialText(b, 250)}\n---`;
+const expectLine = (b: BootResult, re: RegExp, what: string) => assert.ok(b.lines.some((l) => re.test(l.text)), `${what}: no serial line matches ${re}${guestLog(b)}`);
+
+describe('QEMU boot proof', { skip: unavailable, timeout: 15 * 60_000 }, () => {
+  const lab = new BootLab();
+  const booted = bootOnce(lab, async () => {
+    lab.build();
+    await lab.start(proofLtsConf);
+    return lab.boot({ timeoutMs: 5 * 60_000 });
+  });
   const proof = (b: BootResult, key: string) =>
     b.lines.filter((l) => l.text.startsWith(`LTSP-PROOF ${key}`)).map((l) => l.text.slice(`LTSP-PROOF ${key}`.length).trim());
 
@@ -124,29 +129,15 @@ function readLog(p: string): string {
 // ltspnbdroot netroot handler, the overlay, and the hand-over to init-ltsp.
 describe('QEMU boot proof through the dracut module', { skip: unavailable, timeout: 15 * 60_000 }, () => {
   const lab = new BootLab({ run: join(REPO, 'test', 'out', `boot-dracut-${process.pid}`) });
-  let boot: BootResult | undefined;
-  let buildError: unknown;
-
-  before(async () => {
-    try {
-      lab.build();
-      lab.buildDracut();
-      await lab.start(proofLtsConf);
-      boot = await lab.boot({ initrd: 'dracut', timeoutMs: 5 * 60_000 });
-    } catch (e) {
-      buildError = e;
-    }
-  });
-
-  after(async () => {
-    await lab.stop();
+  const booted = bootOnce(lab, async () => {
+    lab.build();
+    lab.buildDracut();
+    await lab.start(proofLtsConf);
+    return lab.boot({ initrd: 'dracut', timeoutMs: 5 * 60_000 });
   });
 
   it('mounts the NBD root through dracut and 90ltsp, runs init-ltsp and the agent, powers off', () => {
-    if (buildError) throw buildError;
-    assert.ok(boot, 'the guest never booted');
-    const b = boot;
-    const log = `\n--- guest serial console (last lines; full log ${b.serialLog}) ---\n${serialText(b, 200)}\n---`;
+    const b = booted();
     for (const [re, what] of [
       [/Command line: .*initrd=initrd-dracut\.img/, 'booted the dracut initramfs'],
       [/dracut: Starting dhcp for interface/, "dracut's DHCP"],
@@ -158,9 +149,9 @@ describe('QEMU boot proof through the dracut module', { skip: unavailable, timeo
       [/^LTSP-PROOF multi-user /, 'systemd reached multi-user'],
       [/reboot: Power down/, 'powered off'],
     ] as const) {
-      assert.ok(b.lines.some((l) => re.test(l.text)), `${what}: no serial line matches ${re}${log}`);
+      expectLine(b, re, what);
     }
-    assert.equal(b.timedOut, false, `the guest did not power off within 5 minutes${log}`);
+    assert.equal(b.timedOut, false, `the guest did not power off within 5 minutes${guestLog(b)}`);
   });
 });
 
@@ -169,28 +160,14 @@ describe('QEMU boot proof through the dracut module', { skip: unavailable, timeo
 // merged root, and the client must still boot and log in.
 describe('QEMU boot proof with a read-only root (init-ltsp makes it writable)', { skip: unavailable, timeout: 15 * 60_000 }, () => {
   const lab = new BootLab({ run: join(REPO, 'test', 'out', `boot-rofs-${process.pid}`) });
-  let boot: BootResult | undefined;
-  let buildError: unknown;
-
-  before(async () => {
-    try {
-      lab.build();
-      await lab.start(proofLtsConf);
-      boot = await lab.boot({ append: 'ltsp.test_rofs=1', timeoutMs: 5 * 60_000 });
-    } catch (e) {
-      buildError = e;
-    }
-  });
-
-  after(async () => {
-    await lab.stop();
+  const booted = bootOnce(lab, async () => {
+    lab.build();
+    await lab.start(proofLtsConf);
+    return lab.boot({ append: 'ltsp.test_rofs=1', timeoutMs: 5 * 60_000 });
   });
 
   it('overlays the read-only root in init-ltsp, then boots and logs in as usual', () => {
-    if (buildError) throw buildError;
-    assert.ok(boot, 'the guest never booted');
-    const b = boot;
-    const log = `\n--- guest serial console (last lines; full log ${b.serialLog}) ---\n${serialText(b, 200)}\n---`;
+    const b = booted();
     for (const [re, what] of [
       [/^init-ltsp: read-only root: RAM overlay on \S+, restarting on it/, 'init-ltsp overlaid the root'],
       [/^init-ltsp: boot phase started/, 'init-ltsp restarted on the merged root and ran the agent'],
@@ -198,8 +175,8 @@ describe('QEMU boot proof with a read-only root (init-ltsp makes it writable)', 
       [/^LTSP-PROOF login-ended .*result=success/, 'the login ran its session'],
       [/reboot: Power down/, 'powered off'],
     ] as const) {
-      assert.ok(b.lines.some((l) => re.test(l.text)), `${what}: no serial line matches ${re}${log}`);
+      expectLine(b, re, what);
     }
-    assert.equal(b.timedOut, false, `the guest did not power off within 5 minutes${log}`);
+    assert.equal(b.timedOut, false, `the guest did not power off within 5 minutes${guestLog(b)}`);
   });
 });

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { withLab, labUnavailable, hasProgram } from '../lab/lab.ts';
+import { withLab, labUnavailable, hasProgram, type Lab } from '../lab/lab.ts';
 import { makeRig, drive, waitForWindow, killSession, killDisplay, freeDisplay } from '../lab/login-harness.ts';
 
 const skip = labUnavailable() ?? (['Xvfb', 'xlogo', 'xwininfo', 'xauth'].every(hasProgram) && existsSync('/usr/sbin/sshd') ? undefined : 'needs openssh-server, xvfb, x11-apps, x11-utils, xauth');
@@ -165,21 +165,23 @@ test('guest button (LDM_GUESTLOGIN): logs in with LDM_USERNAME/LDM_PASSWORD on a
   });
 });
 
+/** A user logged in on one client (the session's window is up), and a second client with its own X display for the same user. */
+async function sameUserOnTwoClients(lab: Lab) {
+  const rig = await makeRig(lab);
+  const login = [{ kind: 'login' as const, username: rig.user.name, password: rig.user.password, server: lab.serverIp }];
+  const first = drive(rig, { answers: login });
+  await waitForWindow(rig, /xlogo/i);
+  const other = { ...rig, display: freeDisplay(), runDir: join(lab.dir, 'run2') };
+  mkdirSync(other.runDir);
+  lab.defer(() => killDisplay(other.display, lab.dir));
+  const otherDisplay = { kind: 'start' as const, display: other.display, program: 'Xvfb', args: ['-screen', '0', '800x600x24'], runDir: other.runDir };
+  return { rig, login, first, other, otherDisplay };
+}
+
 test('LDM_LIMIT_ONE_SESSION: a second login of the same user ends the first session', { skip, timeout: 60_000 }, async () => {
   await withLab(async (lab) => {
-    const rig = await makeRig(lab);
-    const login = [{ kind: 'login' as const, username: rig.user.name, password: rig.user.password, server: lab.serverIp }];
-    const first = drive(rig, { answers: login });
-    await waitForWindow(rig, /xlogo/i);
-    // a second client (another display) logs in as the same user with the limit on
-    const other = { ...rig, display: freeDisplay(), runDir: join(lab.dir, 'run2') };
-    mkdirSync(other.runDir);
-    lab.defer(() => killDisplay(other.display, lab.dir));
-    const second = drive(other, {
-      config: { LDM_LIMIT_ONE_SESSION: 'True' },
-      display: { kind: 'start', display: other.display, program: 'Xvfb', args: ['-screen', '0', '800x600x24'], runDir: other.runDir },
-      answers: login,
-    });
+    const { rig, login, first, other, otherDisplay } = await sameUserOnTwoClients(lab);
+    const second = drive(other, { config: { LDM_LIMIT_ONE_SESSION: 'True' }, display: otherDisplay, answers: login });
     const { result } = await first.done; // the first session was ended from the server side
     assert.equal(result['kind'], 'done');
     await waitForWindow(other, /xlogo/i);
@@ -190,16 +192,10 @@ test('LDM_LIMIT_ONE_SESSION: a second login of the same user ends the first sess
 
 test('LDM_LIMIT_ONE_SESSION_PROMPT: the user is asked, and "no" keeps the other session and cancels this login', { skip, timeout: 60_000 }, async () => {
   await withLab(async (lab) => {
-    const rig = await makeRig(lab);
-    const login = [{ kind: 'login' as const, username: rig.user.name, password: rig.user.password, server: lab.serverIp }];
-    const first = drive(rig, { answers: login });
-    await waitForWindow(rig, /xlogo/i);
-    const other = { ...rig, display: freeDisplay(), runDir: join(lab.dir, 'run2') };
-    mkdirSync(other.runDir);
-    lab.defer(() => killDisplay(other.display, lab.dir));
+    const { rig, login, first, other, otherDisplay } = await sameUserOnTwoClients(lab);
     const second = drive(other, {
       config: { LDM_LIMIT_ONE_SESSION: 'True', LDM_LIMIT_ONE_SESSION_PROMPT: 'True' },
-      display: { kind: 'start', display: other.display, program: 'Xvfb', args: ['-screen', '0', '800x600x24'], runDir: other.runDir },
+      display: otherDisplay,
       answers: login,
       prompts: ['no'],
     });
