@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   const phases: Array<[string, string, string, string]> = [
     ['firmware, PXE, pxelinux, kernel + initrd over TFTP', '', 'kernel started', 'SeaBIOS, iPXE DHCP, pxelinux fetching 14 MB over QEMU\'s TFTP'],
     ['kernel and initramfs: DHCP, NBD root, overlay', 'kernel started', 'NBD root mounted', ''],
-    ['init-ltsp until the agent runs (node start-up)', 'init-ltsp', 'agent running (node up)', 'Debian node 18 (libnode, 80 MB) paging itself in over NBD'],
+    ['init-ltsp until the agent runs (node start-up)', 'init-ltsp', 'agent running (node up)', 'Debian node 18 (libnode, 80 MB) paging itself in over NBD; the agent from the image\'s V8 code cache'],
     ['the agent\'s boot phase (lts.conf, all steps)', 'agent running (node up)', 'boot phase done', 'see the timeline below'],
     ['systemd to multi-user.target', 'systemd started', 'multi-user.target', ''],
     ['login: node start-up and X server', 'multi-user.target', 'login: X server ready', 'Xvfb (no GLX) under emulation'],

@@ -4,7 +4,7 @@
 # the image as usual (ltsp-update-image for NBD; nothing for NFS).
 #
 #   tools/install-into-chroot.sh [--agent FILE] [--init auto|systemd|openrc|none]
-#                                [--install-node] [--no-check] CHROOT
+#                                [--install-node] [--no-code-cache] [--no-check] CHROOT
 #
 # What it puts into CHROOT:
 #   /usr/lib/ltsp-agent/ltsp-agent     the bundled agent (one file, runs with the chroot's node)
@@ -13,6 +13,8 @@
 #                                      /sbin/init-ltsp.ltsp5 so that you can go back)
 #   systemd units or OpenRC scripts    ltsp-client and ltsp-login, enabled
 #   /usr/share/doc/ltsp-agent/boot.md
+#   /var/cache/ltsp-agent/*.v8         V8's code cache for the agent, made by the chroot's own
+#                                      node (skipped with --no-code-cache, or where it cannot run)
 # --install-node installs the distribution's node into the chroot (apt-get or emerge).
 # At the end it runs `ltsp-agent doctor --root CHROOT`, which lists what is still missing.
 set -eu
@@ -22,6 +24,7 @@ repo=$(cd "$here/.." && pwd)
 agent=$repo/dist/ltsp-agent
 initsys=auto
 install_node=false
+code_cache=true
 check=true
 
 usage() {
@@ -34,6 +37,7 @@ while [ $# -gt 0 ]; do
     --agent) agent=$2; shift 2 ;;
     --init) initsys=$2; shift 2 ;;
     --install-node) install_node=true; shift ;;
+    --no-code-cache) code_cache=false; shift ;;
     --no-check) check=false; shift ;;
     -h | --help) usage ;;
     -*) echo "install-into-chroot: unknown option $1" >&2; usage ;;
@@ -121,6 +125,33 @@ case $initsys in
   none) say "no init system detected: start 'ltsp-agent login' yourself after boot" ;;
   *) echo "install-into-chroot: --init must be auto, systemd, openrc or none" >&2; exit 64 ;;
 esac
+
+# ---- V8 code cache ------------------------------------------------------------------------------
+# The agent compiles its programs on use and keeps V8's code cache in /var/cache/ltsp-agent. On a
+# client that directory is in RAM and empty at every boot, so the cache is made here, once, by
+# the chroot's own node (a cache only fits the node that made it): every boot then skips most of
+# the compiling. A dry run with the chroot's programs compiles the boot path; `login --help` the
+# login program. Best effort: a chroot of another architecture simply gets no cache.
+# The cache is made again only for another agent or node (its bytes differ from run to run, and
+# an unchanged image should stay unchanged).
+cache=$root/var/cache/ltsp-agent
+if [ "$code_cache" = true ] && [ -x "$root/usr/bin/node" ] && [ "$(id -u)" = 0 ]; then
+  stamp=$(cat "$agent" "$root/usr/bin/node" | sha256sum | cut -d' ' -f1)
+  if [ "$(cat "$cache/.made-for" 2>/dev/null)" = "$stamp" ] && ls "$cache/"*.v8 >/dev/null 2>&1; then
+    say "V8 code cache in /var/cache/ltsp-agent is up to date"
+  else
+    rm -rf "$cache"
+    in_chroot() { chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin /usr/bin/node /usr/lib/ltsp-agent/ltsp-agent "$@" >/dev/null 2>&1; }
+    if in_chroot --dry-run --root / --lts-conf /dev/null --mac 02:00:00:00:00:01 --ip 192.168.67.20 && in_chroot login --help &&
+      ls "$cache/"*.v8 >/dev/null 2>&1; then
+      echo "$stamp" >"$cache/.made-for"
+      say "V8 code cache made in /var/cache/ltsp-agent by the chroot's node"
+    else
+      rm -rf "$cache"
+      say "could not run the chroot's node here (another architecture?): no code cache; the agent compiles at boot"
+    fi
+  fi
+fi
 
 # ---- check ----------------------------------------------------------------------------------------
 if [ "$check" = true ]; then

@@ -111,6 +111,15 @@ describe('QEMU boot proof', { skip: unavailable, timeout: 15 * 60_000 }, () => {
     assert.match(marker, /client=10\.0\.2\.15 /, `the session did not get LTSP_CLIENT: ${marker}`);
   });
 
+  it("starts node on the image's V8 code cache: both programs cached, neither compiled and written anew", () => {
+    const b = booted();
+    const [line] = proof(b, 'code-cache');
+    assert.ok(line, `no code cache in the image (tools/install-into-chroot.sh makes it)${guestLog(b)}`);
+    assert.match(line, /image=.*main-\S+\.v8/, line);
+    assert.match(line, /image=.*login-\S+\.v8/, line);
+    assert.match(line, /rewritten=$/, `the guest's node rejected the image's cache and compiled again: ${line}`);
+  });
+
   it('powers off cleanly when the session is over', () => {
     const b = booted();
     assert.equal(b.timedOut, false, `the guest did not power off within 5 minutes${guestLog(b)}`);
