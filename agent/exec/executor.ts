@@ -16,12 +16,12 @@ import { FileSystem } from './files.ts';
 import { swaponLocal } from './local-swap.ts';
 import { attachNbd, nbdClientArgv } from './nbd.ts';
 import { describeAction, shellQuote } from '../plan/describe.ts';
-
-export { describeAction, shellQuote };
 import { type Daemon, runProgram, startDaemon } from './process.ts';
 import { Timeline, type StepOutcome } from './timeline.ts';
 import { connect } from 'node:net';
 import { writeFile } from 'node:fs/promises';
+
+export { describeAction, shellQuote };
 
 /** The plan's files are written afresh at every boot: atomic, but not fsync'ed (see writeAtomic). */
 const BOOT_FILE = { durable: false } as const;

@@ -9,7 +9,7 @@
 
 import { promises as fs } from 'node:fs';
 import type { FileSystem } from '../exec/files.ts';
-import { isIPv4 } from './cmdline.ts';
+import { isIPv4 } from '../core/ip.ts';
 
 export interface Lease {
   device?: string;
@@ -57,7 +57,7 @@ export function leaseFromAssignments(a: Map<string, string>): Lease {
     server: pick('ROOTSERVER', 'siaddr', 'serverid', 'new_next_server', 'new_dhcp_server_identifier'),
     hostname: pick('HOSTNAME', 'hostname', 'new_host_name'),
     dns: addresses([pick('IPV4DNS0'), pick('IPV4DNS1'), ...lists]),
-    domain: pick('DNSDOMAIN', 'domain', 'new_domain_name'),
+    domain: pick('DNSDOMAIN', 'domain', 'new_domain_name')?.split(/\s+/)[0], // a search list: its first is the domain
     filename: pick('filename', 'boot_file', 'FILENAME', 'new_filename'),
   };
 }
@@ -81,22 +81,10 @@ export function parseDhclientLeases(text: string): Lease | undefined {
     }
   }
   if (!last) return undefined;
-  const get = (k: string) => {
-    const v = last.get(k);
-    return v && v !== '0.0.0.0' ? v : undefined;
-  };
-  const list = (k: string) => (get(k) ?? '').split(/\s*,\s*/).filter(Boolean);
-  return {
-    device: get('interface'),
-    ip: get('fixed-address'),
-    netmask: get('subnet-mask'),
-    gateway: list('routers')[0],
-    server: get('next-server') ?? get('dhcp-server-identifier'),
-    hostname: get('host-name'),
-    dns: addresses(list('domain-name-servers')),
-    domain: get('domain-name')?.split(/\s+/)[0],
-    filename: get('filename'),
-  };
+  // The names dhclient-script hands its hooks (dracut's dhcpopts): "new_" + the option with
+  // "_" for "-", fixed-address as new_ip_address. One mapping to a Lease serves both forms.
+  const asScriptVariables = [...last].map(([k, v]): [string, string] => [k === 'interface' ? k : k === 'fixed-address' ? 'new_ip_address' : `new_${k.replace(/-/g, '_')}`, v]);
+  return leaseFromAssignments(new Map(asScriptVariables));
 }
 
 /** Statements of a dhclient lease file: `lease {`, `}`, and `key value` without the `;`. */
