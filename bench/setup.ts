@@ -7,10 +7,10 @@
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { build } from 'esbuild';
 import { join } from 'node:path';
 import { labUnavailable, withLab, type Lab } from '../test/lab/lab.ts';
 import { labFacts, startSwapExport, startSyslogReceiver } from '../test/integration/steps-lab.ts';
+import { bundleLikeAgent } from './lib/bundle.ts';
 import { fmtMs, fmtRatio, machineLine, median, table, writeSection, REPO, intOption } from './lib/report.ts';
 
 const runs = intOption('--runs', 5);
@@ -61,13 +61,6 @@ function criticalPath(needs: Record<string, string[]>, ms: (step: string) => num
   return Object.keys(needs).map(walk).sort((a, b) => b.ms - a.ms)[0]!;
 }
 
-/** The driver bundled the way build.mjs bundles the agent (one CJS file): not under tsx, whose loader makes the process twice the agent's size. */
-async function bundleDriver(dir: string): Promise<string> {
-  const out = join(dir, 'setup-driver.cjs');
-  await build({ entryPoints: [join(REPO, 'bench', 'setup-driver.ts')], outfile: out, bundle: true, platform: 'node', target: 'node20', format: 'cjs', minifySyntax: true, logLevel: 'warning', external: ['pino-pretty'] });
-  return out;
-}
-
 function once(lab: Lab, driver: string, mode: 'concurrent' | 'serial'): Run {
   const root = join(lab.dir, `root-${mode}`);
   rmSync(root, { recursive: true, force: true });
@@ -89,7 +82,8 @@ await withLab(async (lab) => {
   try {
     await startSwapExport(lab, 32 * 1024 * 1024);
     await startSyslogReceiver(lab);
-    const driver = await bundleDriver(lab.dir);
+    // Bundled like the agent: under tsx the process is twice the agent's size, and forks cost more.
+    const driver = await bundleLikeAgent(join(REPO, 'bench', 'setup-driver.ts'), join(lab.dir, 'setup-driver.cjs'));
     once(lab, driver, 'concurrent'); // warm caches (programs, page cache)
     const serial: Run[] = [];
     const concurrent: Run[] = [];

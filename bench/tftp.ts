@@ -11,7 +11,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { build } from 'esbuild';
+import { bundleLikeAgent } from './lib/bundle.ts';
 import { withLab, labUnavailable, hasProgram, type Lab } from '../test/lab/lab.ts';
 import { REPO, fmtMs, fmtRatio, machineLine, median, table, writeSection, intOption } from './lib/report.ts';
 
@@ -21,9 +21,7 @@ const runs = intOption('--runs', 7);
 async function bundleFetch(dir: string): Promise<string> {
   const entry = join(dir, 'fetch-entry.ts');
   writeFileSync(entry, `import { fetchCommand } from ${JSON.stringify(join(REPO, 'agent/cli/fetch.ts'))};\nvoid fetchCommand(process.argv.slice(2)).then((c) => { process.exitCode = c; });\n`);
-  const out = join(dir, 'ltsp-agent-fetch.cjs');
-  await build({ entryPoints: [entry], outfile: out, bundle: true, platform: 'node', target: 'node20', format: 'cjs', minifySyntax: true, minifyWhitespace: true, logLevel: 'warning', external: ['pino-pretty'] });
-  return out;
+  return bundleLikeAgent(entry, join(dir, 'ltsp-agent-fetch.cjs'));
 }
 
 interface Client {
