@@ -14,7 +14,7 @@ import { detachNbd } from '../agent/exec/nbd.ts';
 import type { ClientFacts } from '../agent/facts/types.ts';
 import type { StepPlan } from '../agent/plan/actions.ts';
 import { topoOrder } from '../agent/plan/plan.ts';
-import { STEP_PLANNERS } from '../agent/steps/index.ts';
+import { stepPlanners } from '../agent/steps/index.ts';
 import { NBD_SWAP_LINK } from '../agent/steps/swap.ts';
 
 interface Input {
@@ -28,7 +28,7 @@ interface Input {
 
 const input = JSON.parse(process.argv[2]!) as Input;
 const ctx = { config: Config.fromRecord(input.config), facts: { ...input.facts, present: new Set(input.facts.present) }, server: input.server, hostname: input.hostname };
-let plans: StepPlan[] = STEP_PLANNERS.map((p) => p(ctx));
+let plans: StepPlan[] = stepPlanners().map((p) => p(ctx));
 const needs = Object.fromEntries(plans.map((p) => [p.step, p.needs]));
 if (input.mode === 'serial') {
   // One at a time, in an order that respects every step's needs.

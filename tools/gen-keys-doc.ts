@@ -1,12 +1,13 @@
-// Writes docs/lts.conf.md, the admin's key reference, from the registry in
-// agent/config/keys.ts, so the document can never disagree with what the agent checks.
+// Writes docs/lts.conf.md, the admin's key reference, from the registry in agent/config/keys.ts
+// (the planners' own declarations plus unplanned-keys.ts), so the document can never disagree
+// with what the agent reads and checks.
 //   node --import tsx tools/gen-keys-doc.ts           rewrite the file
 //   node --import tsx tools/gen-keys-doc.ts --check   exit 1 when the file is stale
 // test/unit/keys.test.ts fails when someone changes the registry and forgets to run this.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ALL_KEYS, AREA_TITLES, describeType, type Area, type KeySpec } from '../agent/config/keys.ts';
+import { allKeys, AREA_TITLES, describeType, type Area, type KeySpec } from '../agent/config/keys.ts';
 
 export const DOC_PATH = fileURLToPath(new URL('../docs/lts.conf.md', import.meta.url));
 
@@ -20,11 +21,16 @@ function defaultText(k: KeySpec): string {
 }
 
 function agentText(k: KeySpec): string {
-  switch (k.status) {
+  const d = k.disposition;
+  switch (d.status) {
     case 'read':
-      return k.step === 'unsupported' ? `not implemented: ${k.reason}` : [k.step, ...(k.alsoBy ?? [])].map(code).join(', ');
+      return d.readers.map(code).join(', ');
+    case 'not-yet':
+      return `not yet (issue ${d.issue}); warned about`;
+    case 'unsupported':
+      return `not implemented: ${d.reason}`;
     case 'renamed':
-      return `as ${code(k.use)}`;
+      return `as ${code(d.use)}`;
     case 'documented-but-ignored':
       return 'ignored';
   }
@@ -44,12 +50,13 @@ function oldKeysTable(keys: readonly KeySpec[]): string[] {
     '| key | write instead | what happens to it |',
     '|---|---|---|',
     ...keys.map((k) => {
-      if (k.status === 'renamed') {
-        const how = k.mapping.kind === 'copy' ? `${k.era} name; still read as ${code(k.use)}, which wins when both are set` : `${k.era} key; ${k.mapping.how}`;
-        return `| ${code(k.name)} | ${code(k.use)} | ${cell(how)} |`;
+      const d = k.disposition;
+      if (d.status === 'renamed') {
+        const how = d.how === undefined ? `${d.era} name; still read as ${code(d.use)}, which wins when both are set` : `${d.era} key; ${d.how}`;
+        return `| ${code(k.name)} | ${code(d.use)} | ${cell(how)} |`;
       }
-      if (k.status === 'documented-but-ignored') {
-        return `| ${code(k.name)} | ${k.use !== undefined ? code(k.use) : '—'} | ${cell(`no effect: ${k.why}`)} |`;
+      if (d.status === 'documented-but-ignored') {
+        return `| ${code(k.name)} | ${d.use !== undefined ? code(d.use) : '—'} | ${cell(`no effect: ${d.why}`)} |`;
       }
       return '';
     }),
@@ -80,23 +87,26 @@ export function renderKeysDoc(): string {
     '  were expanded there; ltsp-agent never does that and warns when a value contains them.',
     '- "default" is what the LTSP 5 code did when the key was unset; where the lts.conf(5) man page said',
     '  something else, that is noted.',
-    '- "ltsp-agent step" is the boot step that reads the key (`login`: the login manager).',
+    '- "ltsp-agent step" names the planners that read the key, the one that declares it first',
+    '  (`login`: the login manager). "not yet" keys are read by LTSP 5 and will be by ltsp-agent;',
+    '  until then a client whose lts.conf sets one gets a warning naming the issue.',
     '',
   ];
   const areas = Object.keys(AREA_TITLES) as Area[];
-  const current = ALL_KEYS.filter((k) => k.status === 'read');
+  const old = (k: KeySpec) => k.disposition.status === 'renamed' || k.disposition.status === 'documented-but-ignored';
+  const current = allKeys().filter((k) => !old(k));
   for (const area of areas) {
     const keys = current.filter((k) => k.area === area);
     if (keys.length === 0) continue;
     out.push(`## ${AREA_TITLES[area]}`, '', ...areaTable(keys), '');
   }
-  const old = ALL_KEYS.filter((k) => k.status !== 'read');
+  const previous = allKeys().filter(old);
   out.push(
     '## Renamed, old and documented-but-ignored keys',
     '',
     'Old names still work where LTSP 5 still read them; the others have no effect in LTSP 5.3+ or in ltsp-agent.',
     '',
-    ...oldKeysTable(old),
+    ...oldKeysTable(previous),
     '',
   );
   return out.join('\n');

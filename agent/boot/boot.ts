@@ -13,7 +13,6 @@ import { gatherFacts, type FactOverrides } from '../facts/gather.ts';
 import type { ClientFacts } from '../facts/types.ts';
 import type { LtsConfSource, Plan } from '../plan/plan.ts';
 import { planToJson } from '../plan/render.ts';
-import { configChecks } from './checks.ts';
 import { makePlan } from './make-plan.ts';
 
 /** Gets lts.conf for the boot: over TFTP with a bound, else the last good copy. */
@@ -92,8 +91,8 @@ export async function runBoot(opts: BootOptions): Promise<BootReport> {
   mark(`lts.conf ${source.used}: ${source.why}`);
   log.info({ used: source.used, location: source.location, why: source.why }, 'lts.conf');
 
-  const { plan, client } = makePlan({ facts, conf, source, extraChecks: configChecks });
-  for (const p of plan.problems) log[p.severity === 'warning' ? 'warn' : 'error']({ code: p.code, key: p.where.key, line: p.where.line }, formatProblem(p));
+  const { plan, client } = makePlan({ facts, conf, source });
+  for (const p of plan.problems) log[p.severity === 'warning' ? 'warn' : p.severity === 'info' ? 'info' : 'error']({ code: p.code, key: p.where.key, line: p.where.line }, formatProblem(p));
 
   const syslogHosts = client.config.list('SYSLOG_HOST');
   late.attach(syslogHosts.length > 0 && opts.forward ? opts.forward(syslogHosts, client.hostname) : undefined);

@@ -5,6 +5,7 @@
 
 import { LtspError } from '../core/errors.ts';
 import type { Declaration } from './ltsconf-parse.ts';
+import { compilePattern, matchPattern } from './key-pattern.ts';
 
 export type ValueOrigin =
   | { kind: 'lts.conf'; decl: Declaration; section: string }
@@ -100,12 +101,6 @@ export class Config {
     return v === undefined ? fallback : ltspBool(v);
   }
 
-  /** LDM's looser boolean semantics, for the keys LDM's C code reads. */
-  ldmBool(key: string, fallback = false): boolean {
-    const v = this.nonEmpty(key);
-    return v === undefined ? fallback : ldmBool(v);
-  }
-
   /** An integer in [min, max]; a non-number is a typed error naming the key. */
   int(key: string, range: { min?: number; max?: number } = {}): number | undefined {
     const v = this.nonEmpty(key);
@@ -131,12 +126,31 @@ export class Config {
     return v === undefined ? [] : v.split(/\s+/).filter((s) => s.length > 0);
   }
 
-  /** Every key with this prefix, in sort -V order (MODULE_01, MODULE_2, MODULE_10 ...). */
-  family(prefix: string): Array<[string, string]> {
+  /** Every key of a family (MODULE_<any>), in sort -V order (MODULE_01, MODULE_2, MODULE_10 ...). */
+  family(pattern: string): Array<[string, string]> {
+    const p = compilePattern(pattern);
     return [...this.#values.entries()]
-      .filter(([k]) => k.startsWith(prefix) && k.length > prefix.length)
+      .filter(([k]) => matchPattern(p, k)?.ok)
       .sort(([a], [b]) => versionCompare(a, b))
       .map(([k, v]) => [k, v.value]);
+  }
+
+  /**
+   * Values set over this configuration (see KeyReader.overlay): `why` is the prefix of the keys
+   * they came from (SCREEN_07), whose file:line they keep, so messages point at that line.
+   */
+  overlay(values: Readonly<Record<string, string>>, why: string): Config {
+    return this.with(
+      Object.entries(values).map(([k, v]): [string, ConfigValue] => {
+        const from = `${why}_${k.toUpperCase()}`;
+        return [k.toUpperCase(), { value: v, origin: this.#values.get(from)?.origin ?? { kind: 'derived', why: from } }];
+      }),
+    );
+  }
+
+  /** The whole configuration, to pass on as it is (see KeyReader.passOn). */
+  passOn(): Array<[string, ConfigValue]> {
+    return this.entries();
   }
 
   keys(): string[] {

@@ -78,50 +78,56 @@ export function checkKey(kv: KeyValue): Problem[] {
   const spec = match.inner?.spec ?? match.spec;
   const subject = match.inner ? `${match.inner.name} (overridden for one screen)` : 'this key';
 
-  if (spec.status === 'documented-but-ignored') {
+  const d = spec.disposition;
+  if (d.status === 'documented-but-ignored') {
     add({
       code: 'LTSP_KEY_IGNORED',
       severity: 'warning',
-      message: `LTSP 5 never read ${subject}: ${spec.why}`,
-      hint: spec.use !== undefined ? `write ${spec.use} instead` : 'remove it; nothing reads it',
+      message: `LTSP 5 never read ${subject}: ${d.why}`,
+      hint: d.use !== undefined ? `write ${d.use} instead` : 'remove it; nothing reads it',
     });
     return problems;
   }
-  if (spec.status === 'renamed') {
+  if (d.status === 'renamed') {
     add({
       code: 'LTSP_KEY_RENAMED',
       severity: 'warning',
-      message:
-        spec.mapping.kind === 'copy'
-          ? `${spec.era} name of ${spec.use}: LTSP 5 still read it as ${spec.use}, which wins when both are set`
-          : `${spec.era} key: ${spec.mapping.how}`,
-      hint: `write ${spec.use} instead`,
+      message: d.how === undefined ? `${d.era} name of ${d.use}: LTSP 5 still read it as ${d.use}, which wins when both are set` : `${d.era} key: ${d.how}`,
+      hint: `write ${d.use} instead`,
     });
   }
   // What finally reads the value: the key itself, or the one an old name maps onto.
-  const reader = spec.status === 'renamed' ? (findKey(spec.use) ?? spec) : spec;
-  if (match.inner && reader.status === 'read' && reader.step !== 'unsupported') {
-    const steps = [reader.step, ...(reader.alsoBy ?? [])];
-    if (!steps.some((s) => PER_SCREEN_STEPS.has(s))) {
+  const reader = d.status === 'renamed' ? (findKey(d.use) ?? spec) : spec;
+  const rd = reader.disposition;
+  if (match.inner && rd.status === 'read' && !rd.readers.some((s) => PER_SCREEN_STEPS.has(s))) {
+    add({
+      code: 'LTSP_KEY_IGNORED',
+      severity: 'warning',
+      message: `${match.inner.name} is used once at boot (step ${rd.readers[0]}), so a per-screen value has no effect`,
+      hint: `set ${match.inner.name} itself`,
+    });
+    return problems;
+  }
+  if (rd.status === 'unsupported' || rd.status === 'not-yet') {
+    // Switching an unimplemented feature off is exactly what the agent does anyway.
+    if (spec.type.kind === 'bool' && !readsTrue(spec.type.reading, value)) return problems;
+    const who = reader === spec ? subject : reader.name;
+    if (rd.status === 'unsupported') {
       add({
-        code: 'LTSP_KEY_IGNORED',
+        code: 'LTSP_KEY_UNSUPPORTED',
         severity: 'warning',
-        message: `${match.inner.name} is used once at boot (step ${reader.step}), so a per-screen value has no effect`,
-        hint: `set ${match.inner.name} itself`,
+        message: `LTSP 5 read ${who} (${reader.meaning}), but ltsp-agent does not: ${rd.reason}`,
+        hint: 'remove it, or keep LTSP 5 for clients that need it',
       });
       return problems;
     }
-  }
-  if (reader.status === 'read' && reader.step === 'unsupported') {
-    // Switching an unsupported feature off is exactly what the agent does anyway.
-    if (spec.type.kind === 'bool' && !readsTrue(spec.type.reading, value)) return problems;
+    // Not yet: said, and the value still checked, so the file is right when the key is read.
     add({
-      code: 'LTSP_KEY_UNSUPPORTED',
+      code: 'LTSP_KEY_NOT_YET',
       severity: 'warning',
-      message: `LTSP 5 read ${reader === spec ? subject : reader.name} (${reader.meaning}), but ltsp-agent does not: ${reader.reason}`,
-      hint: 'remove it, or keep LTSP 5 for clients that need it',
+      message: `LTSP 5 read ${who} (${reader.meaning}); ltsp-agent does not yet (issue ${rd.issue}), so it has no effect`,
+      hint: 'keep it for when ltsp-agent reads it, or keep LTSP 5 for clients that need it now',
     });
-    return problems;
   }
 
   // Empty means unset to LTSP 5's scripts, and NONE removes the key; neither has a type.
@@ -135,8 +141,8 @@ function text(x: unknown): string {
   return typeof x === 'string' ? x : typeof x === 'number' || typeof x === 'boolean' ? String(x) : '';
 }
 
-/** Steps that run per screen, where LTSP 5's SCREEN_<nn>_<KEY> overrides took effect. */
-const PER_SCREEN_STEPS: ReadonlySet<StepName> = new Set<StepName>(['screens', 'x', 'keyboard', 'login']);
+/** Steps that read per screen, where LTSP 5's SCREEN_<nn>_<KEY> overrides take effect. */
+const PER_SCREEN_STEPS: ReadonlySet<StepName> = new Set<StepName>(['screens', 'login']);
 
 function whereOf(kv: KeyValue | undefined, key?: string): Where {
   const where: Where = {};

@@ -53,8 +53,9 @@ function tolerance(length: number): number {
 
 /** The key an admin should write instead of `spec`, or undefined when there is none. */
 function preferred(name: string, spec: KeySpec): string | undefined {
-  if (spec.status === 'renamed') return spec.use;
-  if (spec.status === 'documented-but-ignored') return spec.use;
+  const d = spec.disposition;
+  if (d.status === 'renamed') return d.use;
+  if (d.status === 'documented-but-ignored') return d.use;
   return name;
 }
 

@@ -10,7 +10,8 @@
 
 import type { Problem } from '../core/errors.ts';
 import { isIP as isAnyIP, isIPv4 } from '../core/ip.ts';
-import type { Config } from './config.ts';
+// Checks take any KeyReader: the whole configuration, or a planner's scoped view of it.
+import type { KeyReader as Config } from './declare.ts';
 
 export type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: Problem };
 
@@ -245,12 +246,12 @@ export function read<T>(
 /** Every value of a key family through `check`, refused ones left out (and reported). */
 export function readFamily<T>(
   config: Config,
-  prefix: string,
+  pattern: string,
   problems: Problem[],
   check: (config: Config, key: string, value: string) => Checked<T>,
 ): Array<{ key: string; value: T }> {
   const out: Array<{ key: string; value: T }> = [];
-  for (const [key, v] of config.family(prefix)) {
+  for (const [key, v] of config.family(pattern)) {
     if (v === '') continue;
     const r = check(config, key, v);
     if (r.ok) out.push({ key, value: r.value });

@@ -15,6 +15,8 @@ export type ErrorCode =
   | 'LTSP_KEY_IGNORED'
   | 'LTSP_KEY_RENAMED'
   | 'LTSP_KEY_UNSUPPORTED'
+  | 'LTSP_KEY_NOT_YET'
+  | 'LTSP_KEY_UNUSED'
   | 'LTSP_FACT_MISSING'
   | 'LTSP_USAGE'
   | 'LTSP_EXEC_FAILED'
@@ -64,7 +66,13 @@ export interface Problem {
   message: string;
   where: Where;
   hint?: string | undefined;
-  severity?: 'error' | 'warning';
+  /** error (default): a value was refused; warning: likely not what the admin meant; info: a note. */
+  severity?: 'error' | 'warning' | 'info';
+}
+
+/** A refused value: severity error, or none given. */
+export function isError(p: Pick<Problem, 'severity'>): boolean {
+  return p.severity === undefined || p.severity === 'error';
 }
 
 export function formatProblem(p: Omit<Problem, 'severity'>): string {

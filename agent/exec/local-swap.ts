@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { LtspError } from '../core/errors.ts';
 import { type Logger, silentLogger } from '../core/log.ts';
-import { cryptsetupArgv } from '../steps/swap.ts';
+import { cryptsetupArgv } from '../plan/cryptsetup.ts';
 import { runProgram } from './process.ts';
 
 const GPT_SWAP = '0657fd6d-a4ab-43c4-84e5-0933c84b4f4f';

@@ -5,7 +5,7 @@
 
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { LtspError } from '../core/errors.ts';
-import { containsSecret, type Logger, silentLogger } from '../core/log.ts';
+import { isSecretValue, type Logger, silentLogger } from '../core/log.ts';
 
 export interface RunOptions {
   env?: Readonly<Record<string, string>>;
@@ -30,7 +30,7 @@ export interface RunResult {
 }
 
 function checkNoSecrets(argv: readonly string[], env: Readonly<Record<string, string>> | undefined): void {
-  if (argv.some(containsSecret) || Object.values(env ?? {}).some(containsSecret)) {
+  if (argv.some(isSecretValue) || Object.values(env ?? {}).some(isSecretValue)) {
     throw new LtspError('LTSP_EXEC_FAILED', `refusing to start ${argv[0]}: a password would be visible in its argv or environment`);
   }
 }

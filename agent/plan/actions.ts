@@ -34,6 +34,8 @@ export type Action = Origin &
         readonly mode?: number;
         /** Content holds a secret: the plan printout and logs show only its length. */
         readonly secret?: boolean;
+        /** How the text plan shows the content to a person, instead of its first lines (the JSON plan has the content). */
+        readonly summary?: readonly string[];
       }
     | {
         /** Append lines to a file, creating it with `header` first when it does not exist. */
@@ -106,7 +108,6 @@ export type ActionKind = Action['kind'];
 /** Names of the boot steps. One planner file per step in agent/steps/. */
 export type StepName =
   | 'lts-conf'
-  | 'runtime-dirs'
   | 'hostname'
   | 'dns'
   | 'modules'

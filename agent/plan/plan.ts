@@ -3,6 +3,7 @@
 // agent/exec/executor.ts.
 
 import type { Problem } from '../core/errors.ts';
+import type { KeyUse } from '../config/key-use.ts';
 import type { ClientFacts } from '../facts/types.ts';
 import type { StepName, StepPlan } from './actions.ts';
 
@@ -25,6 +26,8 @@ export interface Plan {
   /** Sections that applied, highest precedence first, e.g. ["00:11:22:33:44:55", "default"]. */
   readonly sections: readonly string[];
   readonly steps: readonly StepPlan[];
+  /** Every key the admin set, with the planners that used it (none: a problem reports it). */
+  readonly keys: readonly KeyUse[];
   /** Problems found while reading lts.conf and the keys (not tied to a step). */
   readonly problems: readonly Problem[];
 }

@@ -1,7 +1,7 @@
 // The plan as a person reads it (--dry-run) or as JSON (--dry-run --json). Both show the
 // same objects the executor applies; secrets appear only as their length.
 
-import { formatProblem, type Problem } from '../core/errors.ts';
+import { formatProblem, isError, type Problem } from '../core/errors.ts';
 import { describeAction } from './describe.ts';
 import type { Action, StepPlan } from './actions.ts';
 import { topoOrder, type Plan } from './plan.ts';
@@ -12,6 +12,7 @@ function showAction(a: Action): string[] {
   const lines = [`    - ${head}${keys}`, `        ${a.why}`];
   if (a.kind === 'write-file') {
     if (a.secret) lines.push(`        (${a.content.length} bytes, secret: not shown)`);
+    else if (a.summary) for (const l of a.summary) lines.push(`        | ${l}`);
     else {
       const body = a.content.split('\n');
       if (body[body.length - 1] === '') body.pop();
@@ -61,12 +62,15 @@ export function renderPlan(plan: Plan): string {
 }
 
 export function renderProblems(problems: readonly Problem[]): string[] {
-  if (problems.length === 0) return ['lts.conf: no problems found'];
-  const errors = problems.filter((p) => p.severity !== 'warning');
+  const errors = problems.filter(isError);
   const warnings = problems.filter((p) => p.severity === 'warning');
-  const out = [`lts.conf: ${errors.length} error${errors.length === 1 ? '' : 's'}, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`];
+  const notes = problems.filter((p) => p.severity === 'info');
+  if (errors.length + warnings.length === 0 && notes.length === 0) return ['lts.conf: no problems found'];
+  const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;
+  const out = [`lts.conf: ${n(errors.length, 'error')}, ${n(warnings.length, 'warning')}${notes.length ? `, ${n(notes.length, 'note')}` : ''}`];
   for (const p of errors) out.push(`  error:   ${formatProblem(p)}`);
   for (const p of warnings) out.push(`  warning: ${formatProblem(p)}`);
+  for (const p of notes) out.push(`  note:    ${formatProblem(p)}`);
   return out;
 }
 

@@ -2,7 +2,9 @@
 
 import type { Problem } from '../core/errors.ts';
 import { checkClockTime, checkCrontabLine, read, readFamily, warn } from '../config/values.ts';
-import { present, type StepPlanner } from './context.ts';
+import { declareKeys } from '../config/declare.ts';
+import { format, k, T, unset } from '../config/key-spec.ts';
+import { definePlanner, present } from './context.ts';
 import { generatedHeader, planned, skipped } from './step.ts';
 
 /**
@@ -14,7 +16,13 @@ function shutdownLine(hour: number, minute: number): string {
   return `${minute} ${hour} * * * root test -e /run/ltsp/session-active && echo HALT > /run/ltsp/logout-action || /sbin/poweroff`;
 }
 
-export const planCron: StepPlanner = (ctx) => {
+export const CRON_KEYS = declareKeys('cron', {
+  'CRONTAB_<any>': k('system', T.line, unset, 'a line for /etc/cron.d/ltsp, including the user field'),
+  SHUTDOWN_TIME: k('system', format(/^([01]?\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM', '22:30'), unset,
+    'power the client off every day at this time; with a session open, power off when it ends'),
+});
+
+export const planCron = definePlanner(CRON_KEYS, (ctx) => {
   const { config } = ctx;
   const problems: Problem[] = [];
   const lines: string[] = [];
@@ -24,7 +32,7 @@ export const planCron: StepPlanner = (ctx) => {
     lines.push(shutdownLine(at.hour, at.minute));
     keys.push('SHUTDOWN_TIME');
   }
-  for (const { key, value } of readFamily(config, 'CRONTAB_', problems, checkCrontabLine)) {
+  for (const { key, value } of readFamily(config, 'CRONTAB_<any>', problems, checkCrontabLine)) {
     lines.push(value);
     keys.push(key);
   }
@@ -34,4 +42,4 @@ export const planCron: StepPlanner = (ctx) => {
   }
   const content = [generatedHeader(), 'SHELL=/bin/sh', 'PATH=/usr/local/sbin:/usr/local/bin:/sbin:/bin:/usr/sbin:/usr/bin', ...lines].join('\n') + '\n';
   return planned('cron', [], [{ kind: 'write-file', path: '/etc/cron.d/ltsp', content, keys, why: 'scheduled jobs from lts.conf' }], problems);
-};
+});

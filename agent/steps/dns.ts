@@ -8,10 +8,19 @@
 import type { Problem } from '../core/errors.ts';
 import { checkDomain, checkIP, readList } from '../config/values.ts';
 import type { Action } from '../plan/actions.ts';
-import { present, type StepPlanner } from './context.ts';
+import { declareKeys } from '../config/declare.ts';
+import { derived, k, T } from '../config/key-spec.ts';
+import { definePlanner, present } from './context.ts';
 import { generatedHeader, planned, skipped } from './step.ts';
 
-export const planDns: StepPlanner = (ctx) => {
+export const DNS_KEYS = declareKeys('dns', {
+  SEARCH_DOMAIN: k('network', T.word, derived('the DHCP domain name'),
+    'DNS search domain; also makes the client name fully qualified in /etc/hosts'),
+  DNS_SERVER: k('network', T.ips, derived('DHCP name servers, else the first of SERVER and the gateway that answers DNS'),
+    'name servers for resolv.conf, separated by spaces'),
+});
+
+export const planDns = definePlanner(DNS_KEYS, (ctx) => {
   const { config, facts } = ctx;
   const problems: Problem[] = [];
   const fromConf = config.nonEmpty('DNS_SERVER') !== undefined;
@@ -32,4 +41,4 @@ export const planDns: StepPlanner = (ctx) => {
   }
   if (servers.length > 3) problems.push({ code: 'LTSP_VALUE_INVALID', message: `${servers.length} name servers; the resolver uses only the first 3`, where: config.where('DNS_SERVER'), severity: 'warning' });
   return planned('dns', [], [action], problems);
-};
+});

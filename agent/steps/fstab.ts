@@ -5,12 +5,14 @@
 
 import type { Problem } from '../core/errors.ts';
 import { checkClientPath, checkConfigLine, checkHost, read, readFamily, refuse } from '../config/values.ts';
-import type { Config } from '../config/config.ts';
-import type { StepPlanner } from './context.ts';
+import type { KeyReader } from '../config/declare.ts';
+import { declareKeys } from '../config/declare.ts';
+import { bool, format, k, T, unset, val } from '../config/key-spec.ts';
+import { definePlanner } from './context.ts';
 import { generatedHeader, planned, skipped } from './step.ts';
 
 /** An fstab entry: 4 to 6 fields, the first two without spaces. */
-function checkFstabLine(config: Config, key: string, value: string) {
+function checkFstabLine(config: KeyReader, key: string, value: string) {
   const line = checkConfigLine(config, key, value);
   if (!line.ok) return line;
   const f = line.value.split(/[ \t]+/);
@@ -22,7 +24,15 @@ function checkFstabLine(config: Config, key: string, value: string) {
   return { ok: true as const, value: f.join('\t') };
 }
 
-export const planFstab: StepPlanner = (ctx) => {
+export const FSTAB_KEYS = declareKeys('fstab', {
+  CONFIGURE_FSTAB: k('system', bool(), val('True'), 'write a fresh /etc/fstab at boot'),
+  'FSTAB_<any>': k('system', T.line, unset, 'a line appended to /etc/fstab'),
+  NFS_HOME: k('system', format(/^([^:/\s]+:)?\/\S*$/, 'an NFS export: /path on SERVER, or server:/path', '/home'), unset,
+    'mount home directories over NFS from this export (SERVER: is put in front when no host is given); deprecated'),
+  NFS_HOME_OPTIONS: k('system', T.word, val('defaults'), 'mount options for NFS_HOME'),
+});
+
+export const planFstab = definePlanner(FSTAB_KEYS, (ctx) => {
   const { config } = ctx;
   if (!config.bool('CONFIGURE_FSTAB', true)) return skipped('fstab', 'CONFIGURE_FSTAB is false: the image\'s /etc/fstab is kept');
   const problems: Problem[] = [];
@@ -42,9 +52,9 @@ export const planFstab: StepPlanner = (ctx) => {
     lines.push(`${nfsHome}\t/home\tnfs\t${options}\t0\t0`);
     keys.push('NFS_HOME', 'NFS_HOME_OPTIONS');
   }
-  for (const { key, value } of readFamily(config, 'FSTAB_', problems, checkFstabLine)) {
+  for (const { key, value } of readFamily(config, 'FSTAB_<any>', problems, checkFstabLine)) {
     lines.push(value);
     keys.push(key);
   }
   return planned('fstab', [], [{ kind: 'write-file', path: '/etc/fstab', content: lines.join('\n') + '\n', keys, why: 'mounts for this client, not the server the image was built on' }], problems);
-};
+});

@@ -5,17 +5,32 @@
 // -> ltsp20), "mac" the MAC with dashes (ltsp00-11-22-33-44-55).
 
 import type { Problem } from '../core/errors.ts';
-import type { Config } from '../config/config.ts';
+import { declareKeys, type KeyReader } from '../config/declare.ts';
+import { derived, enumOf, k, T, unset, val } from '../config/key-spec.ts';
 import { checkConfigLine, checkDomain, checkHostnameLabel, isHostnameLabel, isIP, isIPv4, read, readFamily, warn } from '../config/values.ts';
 import type { ClientFacts } from '../facts/types.ts';
 import type { Action } from '../plan/actions.ts';
-import { present, type StepPlanner } from './context.ts';
+import { definePlanner, present } from './context.ts';
 import { generatedHeader, planned } from './step.ts';
+
+export const HOSTNAME_KEYS = declareKeys(
+  'hostname',
+  {
+    HOSTNAME: k('network', T.word, derived('the DHCP host name, else HOSTNAME_BASE plus HOSTNAME_EXTRA'),
+      'host name of the client (only the first word counts)'),
+    HOSTNAME_BASE: k('network', T.word, val('ltsp'), 'prefix of a generated host name'),
+    HOSTNAME_EXTRA: k('network', enumOf('ip', 'mac'), val('ip'),
+      'suffix of a generated host name: the host part of the IP address, or the MAC address with dashes'),
+    SERVER_NAME: k('network', T.word, val('server'), 'name under which SERVER is listed in /etc/hosts'),
+    'HOSTS_<any>': k('network', T.line, unset, 'an extra /etc/hosts line; lines are written in key order'),
+  },
+  { SEARCH_DOMAIN: T.word },
+);
 
 const firstWord = (s: string | undefined) => s?.trim().split(/\s+/)[0] || undefined;
 
 /** The name the client gets (LTSP 5 §9.1). An unusable HOSTNAME falls through to the next rule; planHostname reports it. */
-export function effectiveHostname(config: Config, facts: ClientFacts): string {
+export function effectiveHostname(config: KeyReader<'HOSTNAME' | 'HOSTNAME_BASE' | 'HOSTNAME_EXTRA'>, facts: ClientFacts): string {
   for (const candidate of [firstWord(config.get('HOSTNAME')), firstWord(facts.dhcpHostname)]) {
     if (candidate !== undefined && isHostnameLabel(candidate)) return candidate;
   }
@@ -35,7 +50,7 @@ export function hostPart(ip: string, prefixLength: number): number {
   return bits === 0 ? 0 : n % 2 ** bits;
 }
 
-export const planHostname: StepPlanner = (ctx) => {
+export const planHostname = definePlanner(HOSTNAME_KEYS, (ctx) => {
   const { config, facts } = ctx;
   const problems: Problem[] = [];
   const asked = firstWord(config.get('HOSTNAME'));
@@ -50,7 +65,7 @@ export const planHostname: StepPlanner = (ctx) => {
 
   const domain = read(config, 'SEARCH_DOMAIN', problems, (c, k, v) => checkDomain(c, k, v.split(/\s+/)[0]!)) ?? facts.dnsDomain;
   const serverName = read(config, 'SERVER_NAME', problems, checkHostnameLabel) ?? 'server';
-  const extraHosts = readFamily(config, 'HOSTS_', problems, checkConfigLine);
+  const extraHosts = readFamily(config, 'HOSTS_<any>', problems, checkConfigLine);
 
   // The boot computes ctx.hostname; a name that is not a valid label never reaches a file.
   const name = isHostnameLabel(ctx.hostname) ? ctx.hostname : effectiveHostname(config, facts);
@@ -81,4 +96,4 @@ export const planHostname: StepPlanner = (ctx) => {
     actions.push({ kind: 'write-file', path: '/etc/conf.d/hostname', content: `hostname="${name}"\n`, keys, why: 'OpenRC (Gentoo) sets the name from this file' });
   }
   return planned('hostname', [], actions, problems);
-};
+});

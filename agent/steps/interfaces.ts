@@ -5,12 +5,19 @@
 import type { Problem } from '../core/errors.ts';
 import { checkWord, read } from '../config/values.ts';
 import type { Action } from '../plan/actions.ts';
-import { present, type StepPlanner } from './context.ts';
+import { declareKeys } from '../config/declare.ts';
+import { k, T, val } from '../config/key-spec.ts';
+import { definePlanner, present } from './context.ts';
 import { generatedHeader, planned, skipped } from './step.ts';
 
 const IFNAME = /^[A-Za-z0-9_.:-]{1,15}$/;
 
-export const planInterfaces: StepPlanner = (ctx) => {
+export const INTERFACES_KEYS = declareKeys('interfaces', {
+  NET_DEVICE_METHOD: k('network', T.word, val('manual'),
+    'ifupdown method written for the boot interface, so that no network manager takes it down'),
+});
+
+export const planInterfaces = definePlanner(INTERFACES_KEYS, (ctx) => {
   const device = ctx.facts.device?.value;
   if (device === undefined) return skipped('interfaces', 'the boot interface is not known');
   if (!IFNAME.test(device)) return skipped('interfaces', `boot interface name "${device}" is not a plain interface name`);
@@ -27,4 +34,4 @@ export const planInterfaces: StepPlanner = (ctx) => {
   }
   if (actions.length === 0) return skipped('interfaces', 'neither ifupdown nor OpenRC network configuration in the client', problems);
   return planned('interfaces', [], actions, problems);
-};
+});

@@ -4,12 +4,19 @@
 
 import type { Problem } from '../core/errors.ts';
 import { checkModule, readFamily } from '../config/values.ts';
-import type { StepPlanner } from './context.ts';
+import { declareKeys } from '../config/declare.ts';
+import { k, T, unset } from '../config/key-spec.ts';
+import { definePlanner } from './context.ts';
 import { planned, skipped } from './step.ts';
 
-export const planModules: StepPlanner = (ctx) => {
+export const MODULES_KEYS = declareKeys('modules', {
+  'MODULE_<any>': k('system', T.command, unset,
+    'a kernel module to load, optionally followed by its parameters; loaded in natural key order (the man page\'s insmod of an absolute path was never implemented)'),
+});
+
+export const planModules = definePlanner(MODULES_KEYS, (ctx) => {
   const problems: Problem[] = [];
-  const modules = readFamily(ctx.config, 'MODULE_', problems, checkModule);
+  const modules = readFamily(ctx.config, 'MODULE_<any>', problems, checkModule);
   if (modules.length === 0) return skipped('modules', problems.length ? 'every MODULE_* value was refused' : 'no MODULE_* keys', problems);
   return planned(
     'modules',
@@ -24,4 +31,4 @@ export const planModules: StepPlanner = (ctx) => {
     })),
     problems,
   );
-};
+});

@@ -7,12 +7,18 @@
 import type { Problem } from '../core/errors.ts';
 import { checkCommand, readFamily } from '../config/values.ts';
 import { clientPath, type Action } from '../plan/actions.ts';
-import { present, type StepPlanner } from './context.ts';
+import { declareKeys } from '../config/declare.ts';
+import { k, T, unset } from '../config/key-spec.ts';
+import { definePlanner, present } from './context.ts';
 import { generatedHeader, planned, skipped } from './step.ts';
 
-export const planRcfiles: StepPlanner = (ctx) => {
+export const RCFILES_KEYS = declareKeys('rcfiles', {
+  'RCFILE_<any>': k('system', T.command, unset, 'a command run once at the end of boot (LTSP 5.3+ appended it to /etc/rc.local)'),
+});
+
+export const planRcfiles = definePlanner(RCFILES_KEYS, (ctx) => {
   const problems: Problem[] = [];
-  const commands = readFamily(ctx.config, 'RCFILE_', problems, checkCommand);
+  const commands = readFamily(ctx.config, 'RCFILE_<any>', problems, checkCommand);
   if (commands.length === 0) return skipped('rcfiles', problems.length ? 'every RCFILE_* value was refused' : 'no RCFILE_* keys', problems);
   const keys = commands.map((c) => c.key);
   const lines = commands.map((c) => c.value.join(' '));
@@ -40,4 +46,4 @@ export const planRcfiles: StepPlanner = (ctx) => {
     },
   ];
   return planned('rcfiles', [], actions, problems);
-};
+});

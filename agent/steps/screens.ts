@@ -8,10 +8,26 @@
 
 import type { Problem } from '../core/errors.ts';
 import { checkCommand, checkConfigLine, refuse, warn } from '../config/values.ts';
-import type { StepPlanner } from './context.ts';
+import { declareKeys, type KeyReader } from '../config/declare.ts';
+import { derived, format, k, T, unset, val } from '../config/key-spec.ts';
+import { isSecretKey } from '../config/keys.ts';
+import { definePlanner } from './context.ts';
 import { planned } from './step.ts';
 
 export const SCREENS_FILE = '/run/ltsp/screens.json';
+
+export const SCREENS_KEYS = declareKeys('screens', {
+  'SCREEN_<01-12>': k('screens', T.command, derived('SCREEN_07=ldm when no screen is defined'),
+    'what runs on this virtual terminal: a screen script name and its arguments (ldm, xdmcp, shell, kiosk ...)'),
+  SCREEN_DEFAULT: k('screens', format(/^(0?[1-9]|1[0-2])$/, 'a screen number from 1 to 12', '07'), derived('the highest defined screen'),
+    'virtual terminal shown first'),
+  'SCREEN_<01-12>_<KEY>': k('screens', T.perScreen, unset, 'the value of KEY for this one screen'),
+  DEFAULT_DISPLAY_MANAGER: k('system', T.string, val('/usr/sbin/ldm'),
+    'display manager the image should start; anything but LDM also drops the default SCREEN_07'),
+});
+
+/** The keys screenTable reads: whoever calls it declares them too (the login does). */
+export type ScreenTableKey = 'SCREEN_<01-12>' | 'SCREEN_<01-12>_<KEY>' | 'SCREEN_DEFAULT' | 'DEFAULT_DISPLAY_MANAGER';
 
 export interface Screen {
   /** 1..12: the virtual terminal. */
@@ -27,23 +43,17 @@ export interface ScreenTable {
   readonly defaultVt: number | undefined;
 }
 
-export function screenTable(config: import('../config/config.ts').Config, problems: Problem[]): ScreenTable {
+export function screenTable(config: KeyReader<ScreenTableKey>, problems: Problem[]): ScreenTable {
   const screens = new Map<number, { script: string; args: string[]; key: string }>();
   const overrides = new Map<number, Record<string, string>>();
-  for (const [key, value] of config.family('SCREEN_')) {
-    const m = /^SCREEN_(\d{1,2})(?:_(.+))?$/.exec(key);
-    if (!m) continue;
-    const vt = Number(m[1]);
-    if (vt < 1 || vt > 12) {
-      problems.push(warn(config, key, `screen ${m[1]} is outside 01..12 and is ignored`));
-      continue;
-    }
-    if (m[2] !== undefined) {
-      const line = checkConfigLine(config, key, value);
-      if (line.ok) overrides.set(vt, { ...overrides.get(vt), [m[2]]: line.value });
-      else problems.push(line.problem);
-      continue;
-    }
+  for (const [key, value] of config.family('SCREEN_<01-12>_<KEY>')) {
+    const m = /^SCREEN_(\d\d)_(.+)$/s.exec(key)!;
+    const line = checkConfigLine(config, key, value);
+    if (line.ok) overrides.set(Number(m[1]), { ...overrides.get(Number(m[1])), [m[2]!]: line.value });
+    else problems.push(line.problem);
+  }
+  for (const [key, value] of config.family('SCREEN_<01-12>')) {
+    const vt = Number(key.slice('SCREEN_'.length));
     if (value === '') continue;
     const cmd = checkCommand(config, key, value);
     if (!cmd.ok) {
@@ -75,10 +85,13 @@ export function screenTable(config: import('../config/config.ts').Config, proble
   };
 }
 
-export const planScreens: StepPlanner = (ctx) => {
+export const planScreens = definePlanner(SCREENS_KEYS, (ctx) => {
   const problems: Problem[] = [];
   const table = screenTable(ctx.config, problems);
+  // The table as the screen phase reads it, without secrets: SCREEN_07_LDM_PASSWORD stays in
+  // the login's root-only secrets file.
+  const shown = { ...table, screens: table.screens.map((s) => ({ ...s, overrides: Object.fromEntries(Object.entries(s.overrides).filter(([key]) => !isSecretKey(key))) })) };
   const keys = ['SCREEN_DEFAULT', ...table.screens.map((s) => `SCREEN_${String(s.vt).padStart(2, '0')}`)];
   const why = table.screens.length ? `screens ${table.screens.map((s) => `${String(s.vt).padStart(2, '0')}=${s.script}`).join(', ')}` : 'no screens';
-  return planned('screens', [], [{ kind: 'write-file', path: SCREENS_FILE, content: JSON.stringify(table, null, 2) + '\n', keys, why }], problems);
-};
+  return planned('screens', [], [{ kind: 'write-file', path: SCREENS_FILE, content: JSON.stringify(shown, null, 2) + '\n', keys, why }], problems);
+});

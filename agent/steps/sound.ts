@@ -11,21 +11,39 @@
 // only the controls named), as LTSP 5's udev helper did per card.
 
 import type { Problem } from '../core/errors.ts';
-import type { Config } from '../config/config.ts';
+import { declareKeys, type KeyReader } from '../config/declare.ts';
+import { bool, derived, enumOf, int, k, T, val } from '../config/key-spec.ts';
 import { isIP, readInt, show, warn } from '../config/values.ts';
 import type { ClientFacts } from '../facts/types.ts';
 import type { Action } from '../plan/actions.ts';
-import { present, type StepContext, type StepPlanner } from './context.ts';
+import { definePlanner, present } from './context.ts';
 import { planned, skipped } from './step.ts';
 
 export const PULSE_TCP_PORT = 4713;
 /** The system daemon's unix socket (its runtime directory is /var/run/pulse). */
 export const PULSE_UNIX_SOCKET = '/var/run/pulse/native';
 
+export const SOUND_KEYS = declareKeys(
+  'sound',
+  {
+    SOUND: k('sound', bool(), derived('True on thin clients when PulseAudio is installed'), 'run a sound server on the client and point the remote session at it'),
+    SOUND_DAEMON: k('sound', enumOf('pulse', 'esd', 'nasd', 'false', 'n', 'no'), derived('pulse when PulseAudio is installed'),
+      'which sound server: pulse (LTSP 5.3+ starts only this one), esd or nasd (LDM still exports their variables)'),
+    VOLUME: k('sound', int(0, 100, '%'), val('90'), 'volume for every playback control without its own setting'),
+    VOLUME_MANUAL: k('sound', bool(), val('False'), 'touch only the mixer controls that have their own _VOLUME key'),
+    '<CONTROL>_VOLUME': k('sound', int(0, 100, '%'), derived('VOLUME; 40 for controls whose name contains MIC'),
+      'volume of one mixer control; the name is the control\'s, upper-cased, spaces and dashes as _ (PCM_VOLUME, MIC_BOOST_VOLUME)'),
+  },
+  { LTSP_FATCLIENT: bool(), LDM_SERVER: T.hosts },
+);
+
+/** The keys soundSessionEnv reads: whoever calls it declares them too (the login does). */
+export type SoundChoiceKey = 'SOUND' | 'SOUND_DAEMON' | 'LTSP_FATCLIENT';
+
 type SoundChoice = { on: true } | { on: false; why: string; problem?: Problem };
 
 /** SOUND and SOUND_DAEMON as LTSP 5 read them (ltsp_config.d/25sound). */
-function soundChoice(config: Config, facts: ClientFacts): SoundChoice {
+function soundChoice(config: KeyReader<SoundChoiceKey>, facts: ClientFacts): SoundChoice {
   const havePulse = facts.present.has('/usr/bin/pulseaudio');
   const fat = config.bool('LTSP_FATCLIENT');
   if (!config.bool('SOUND', havePulse && !fat)) return { on: false, why: config.nonEmpty('SOUND') !== undefined ? 'SOUND is false' : fat ? 'fat client: sound is local' : 'PulseAudio is not installed in the client' };
@@ -45,7 +63,7 @@ function tcpAddress(ip: string): string {
  * What the login hands to the remote session so that its sound comes to this client (LDM's
  * X50-generate-env). Empty when this client has no sound daemon for the session.
  */
-export function soundSessionEnv(ctx: Pick<StepContext, 'config' | 'facts'>): Record<string, string> {
+export function soundSessionEnv(ctx: { config: KeyReader<SoundChoiceKey>; facts: ClientFacts }): Record<string, string> {
   const ip = ctx.facts.ip?.value;
   if (ip === undefined || !isIP(ip) || !soundChoice(ctx.config, ctx.facts).on) return {};
   return { PULSE_SERVER: tcpAddress(ip), LTSP_ALSA_DEFAULT: 'pulse' };
@@ -57,16 +75,16 @@ function controlName(keyPart: string): string {
   return CONTROL_NAMES[keyPart] ?? keyPart.split('_').map((w) => w[0] + w.slice(1).toLowerCase()).join(' ');
 }
 
-function amixerScript(config: Config, problems: Problem[], volume: number): { lines: string[]; keys: string[] } {
+function amixerScript(config: KeyReader<'VOLUME_MANUAL' | '<CONTROL>_VOLUME'>, problems: Problem[], volume: number): { lines: string[]; keys: string[] } {
   const manual = config.bool('VOLUME_MANUAL');
   const perControl = new Map<string, { percent: number; key: string }>();
   if (!manual) {
     perControl.set('MASTER', { percent: volume, key: 'VOLUME' });
     perControl.set('PCM', { percent: 90, key: 'PCM_VOLUME' });
   }
-  for (const [key] of config.family('')) {
+  for (const [key] of config.family('<CONTROL>_VOLUME')) {
     const m = /^([A-Z0-9_]+)_VOLUME$/.exec(key);
-    if (!m || key === 'VOLUME_MANUAL') continue;
+    if (!m) continue;
     const percent = readInt(config, key, problems, { min: 0, max: 100 });
     if (percent !== undefined) perControl.set(m[1]!, { percent, key });
   }
@@ -78,7 +96,7 @@ function amixerScript(config: Config, problems: Problem[], volume: number): { li
   return { lines, keys: [...new Set([...perControl.values()].map((c) => c.key))] };
 }
 
-export const planSound: StepPlanner = (ctx) => {
+export const planSound = definePlanner(SOUND_KEYS, (ctx) => {
   const { config, facts } = ctx;
   const problems: Problem[] = [];
   const choice = soundChoice(config, facts);
@@ -120,4 +138,4 @@ export const planSound: StepPlanner = (ctx) => {
   if (Object.keys(env).length > 0) actions.push({ kind: 'export-env', vars: env, keys, why: 'the remote session sends its sound here' });
   // export-env adds to ltsp_config_env, which the lts-conf step writes whole: after it, or lost.
   return planned('sound', Object.keys(env).length > 0 ? ['lts-conf'] : [], actions, problems);
-};
+});

@@ -14,8 +14,11 @@
 
 import type { Problem } from '../core/errors.ts';
 import { checkHost, isIP, read, readInt, warn } from '../config/values.ts';
+import { cryptsetupArgv } from '../plan/cryptsetup.ts';
 import { clientPath, type Action, type Arg, type StepName } from '../plan/actions.ts';
-import { present, type StepPlanner } from './context.ts';
+import { declareKeys } from '../config/declare.ts';
+import { bool, derived, int, k, T, val } from '../config/key-spec.ts';
+import { definePlanner, present } from './context.ts';
 import { planned, skipped } from './step.ts';
 
 /** Where the attached NBD swap device is linked for mkswap/swapon (and found at shutdown). */
@@ -23,23 +26,24 @@ export const NBD_SWAP_LINK = '/run/ltsp/dev/nbd-swap';
 export const NBD_SWAP_EXPORT = 'swap';
 const CRYPT_NAME = 'ltsp-swap-nbd';
 
-/** dm-crypt plain mode with a key read from /dev/urandom: the key lives only in RAM. */
-export function cryptsetupArgv(device: Arg, name: string): Arg[] {
-  return ['cryptsetup', 'open', '--type', 'plain', '--key-file', '/dev/urandom', '--cipher', 'aes-xts-plain64', '--key-size', '512', device, name];
-}
 
-/** Keys older LTSP versions read; lts.conf files still carry them. */
-const LEGACY_KEYS: Record<string, string> = {
-  NBD_SWAP_SERVER: 'documented but never read since 2011; use NBD_SWAP_HOST',
-  NBD_SWAP_PORT: 'LTSP 5.2 port-based nbdswapd; the swap export is now found by name on nbd-server\'s port',
-  SWAP_SERVER: 'LTSP 5.0 name; use NBD_SWAP_HOST',
-  NBD_PORT: 'LTSP 5.0 port-based swap; the swap export is now found by name',
-};
+export const SWAP_KEYS = declareKeys(
+  'swap',
+  {
+    USE_LOCAL_SWAP: k('swap', bool(), val('False'), 'use every local partition marked as Linux swap'),
+    NBD_SWAP: k('swap', bool(), derived('True when no local swap was found and RAM is below NBD_SWAP_THRESHOLD'),
+      'swap over the network to a file on the server'),
+    NBD_SWAP_THRESHOLD: k('swap', int(0, 16777216, 'MB'), derived('800 (2100 on fat clients); 5.3 used 300/800, 5.2 none'),
+      'network swap turns itself on below this much RAM'),
+    NBD_SWAP_HOST: k('swap', T.host, derived('SERVER'), 'nbd-server that holds the swap export'),
+    ENCRYPT_SWAP: k('swap', bool(), derived('True when cryptsetup is installed'), 'encrypt every swap device with a throw-away random key'),
+  },
+  { LTSP_FATCLIENT: bool() },
+);
 
-export const planSwap: StepPlanner = (ctx) => {
+export const planSwap = definePlanner(SWAP_KEYS, (ctx) => {
   const { config, facts } = ctx;
   const problems: Problem[] = [];
-  for (const [key, why] of Object.entries(LEGACY_KEYS)) if (config.nonEmpty(key) !== undefined) problems.push(warn(config, key, `ignored: ${why}`));
 
   const haveCryptsetup = present(ctx, '/sbin/cryptsetup') || present(ctx, '/usr/sbin/cryptsetup');
   const encrypt = config.bool('ENCRYPT_SWAP', haveCryptsetup);
@@ -93,4 +97,4 @@ export const planSwap: StepPlanner = (ctx) => {
   }
   if (actions.length === 0) return skipped('swap', `swap wanted (${decided}) but not possible`, problems);
   return planned('swap', needs, actions, problems);
-};
+});

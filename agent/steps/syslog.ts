@@ -8,15 +8,16 @@
 // The agent's own log goes to the same hosts through agent/net/syslog.ts (the boot attaches it).
 
 import type { Problem } from '../core/errors.ts';
-import type { Config } from '../config/config.ts';
 import { refuse, ok, type Checked } from '../config/values.ts';
 import { parseSyslogTarget, type SyslogTarget } from '../config/syslog-target.ts';
 import type { Action } from '../plan/actions.ts';
-import { present, type StepPlanner } from './context.ts';
+import { declareKeys, type KeyReader } from '../config/declare.ts';
+import { k, T, unset } from '../config/key-spec.ts';
+import { definePlanner, present } from './context.ts';
 import { generatedHeader, planned, skipped } from './step.ts';
 
 /** `host`, `host:port`, `@host`, `@@host:port` (TCP), `tcp://host:port` ... see parseSyslogTarget. */
-function checkTarget(config: Config, key: string, value: string): Checked<SyslogTarget> {
+function checkTarget(config: KeyReader, key: string, value: string): Checked<SyslogTarget> {
   const t = parseSyslogTarget(value);
   return typeof t === 'string' ? refuse(config, key, t, `write ${key} as host, host:port, or @@host:port for TCP`) : ok(t);
 }
@@ -26,7 +27,11 @@ const hostPart = (t: SyslogTarget) => (t.host.includes(':') ? `[${t.host}]` : t.
 const rule = (t: SyslogTarget) => `${t.transport === 'tcp' ? '@@' : '@'}${hostPart(t)}${t.port !== 514 ? `:${t.port}` : ''}`;
 const show = (t: SyslogTarget) => `${t.transport === 'tcp' ? 'tcp://' : ''}${hostPart(t)}${t.port !== 514 ? `:${t.port}` : ''}`;
 
-export const planSyslog: StepPlanner = (ctx) => {
+export const SYSLOG_KEYS = declareKeys('syslog', {
+  SYSLOG_HOST: k('syslog', T.syslogTargets, unset, 'forward all system log messages to these hosts (UDP 514; `@@host:port` for TCP)'),
+});
+
+export const planSyslog = definePlanner(SYSLOG_KEYS, (ctx) => {
   const { config } = ctx;
   if (config.nonEmpty('SYSLOG_HOST') === undefined) return skipped('syslog', 'SYSLOG_HOST is not set: logs stay on the client');
   const problems: Problem[] = [];
@@ -58,4 +63,4 @@ export const planSyslog: StepPlanner = (ctx) => {
   }
   if (actions.length === 0) return skipped('syslog', 'no syslog daemon in the client chroot; only the agent\'s own log is forwarded', problems);
   return planned('syslog', [], actions, problems);
-};
+});

@@ -8,10 +8,19 @@
 import type { Problem } from '../core/errors.ts';
 import { checkHost, checkTimezone, isIP, read, warn } from '../config/values.ts';
 import type { Action, StepName } from '../plan/actions.ts';
-import { present, type StepPlanner } from './context.ts';
+import { declareKeys } from '../config/declare.ts';
+import { enumOf, format, k, unset, val } from '../config/key-spec.ts';
+import { definePlanner, present } from './context.ts';
 import { generatedHeader, planned, serverHost, skipped } from './step.ts';
 
-export const planTime: StepPlanner = (ctx) => {
+export const TIME_KEYS = declareKeys('time', {
+  TIMEZONE: k('network', format(/^[A-Za-z0-9_+\-]+(\/[A-Za-z0-9_+\-]+)*$/, 'a zoneinfo name such as Europe/Athens', 'Europe/Berlin'), unset,
+    'time zone; /etc/localtime points to this zoneinfo file'),
+  TIMESERVER: k('network', { kind: 'host', words: ['auto'] }, unset, 'NTP server to set the clock from; `auto` means SERVER'),
+  HWCLOCK: k('network', enumOf('utc', 'localtime'), val('utc'), 'whether the hardware clock keeps UTC or local time'),
+});
+
+export const planTime = definePlanner(TIME_KEYS, (ctx) => {
   const { config } = ctx;
   const problems: Problem[] = [];
   const actions: Action[] = [];
@@ -57,4 +66,4 @@ export const planTime: StepPlanner = (ctx) => {
   }
   if (actions.length === 0) return skipped('time', 'TIMEZONE and TIMESERVER are not set', problems);
   return planned('time', needs, actions, problems);
-};
+});

@@ -5,33 +5,69 @@
 //           X_VERTREFRESH, X_MONITOR_OPTION_xx, modelines; Screen: X_MODE_n, X_VIRTUAL; Module:
 //           X_MODULE_xx) that Xorg merges with its autoconfiguration, and -depth from
 //           X_COLOR_DEPTH (16 on thin clients unless X_SMART_COLOR_DEPTH is false, as LTSP 5).
-//           The X server's extra arguments go to /run/ltsp/xserver.json for the login phase.
+//           The X server's extra arguments (xServerArgs) are planned again by the login for
+//           its screen, so that SCREEN_NN_X_COLOR_DEPTH works as in LTSP 5.
 // keyboard: the XKB* keys as an InputClass for every keyboard. LTSP 5 ran setxkbmap after X
 //           started, which does nothing where setxkbmap is missing (the Gentoo chroot); the
 //           InputClass works for evdev and libinput alike and also for keyboards plugged in
-//           later. Where setxkbmap exists the login phase also runs it (/run/ltsp/keyboard.json).
+//           later. Where setxkbmap exists the login also runs it (setxkbmapArgv, in its settings).
 
 import type { Problem } from '../core/errors.ts';
-import type { Config } from '../config/config.ts';
+import { declareKeys, type KeyReader } from '../config/declare.ts';
+import { bool, derived, enumOf, int, k, T, unset, val } from '../config/key-spec.ts';
+import { format } from '../config/key-spec.ts';
 import { checkClientPath, checkXkb, checkXorgOption, read, readFamily, readInt, refuse, warn, type Checked } from '../config/values.ts';
 import type { Action } from '../plan/actions.ts';
-import { present, type StepPlanner } from './context.ts';
+import { definePlanner, present } from './context.ts';
 import { generatedHeader, planned, skipped } from './step.ts';
 
 export const XORG_SNIPPET = '/etc/X11/xorg.conf.d/50-ltsp.conf';
 export const KEYBOARD_SNIPPET = '/etc/X11/xorg.conf.d/40-ltsp-keyboard.conf';
-export const XSERVER_ARGS_FILE = '/run/ltsp/xserver.json';
-export const KEYBOARD_FILE = '/run/ltsp/keyboard.json';
 
-/** LTSP 4 / typo names, read when the new name is not set (ltsp_config.d/05ltsp-4-compat). */
-function compat(config: Config, key: string, old: string): string {
-  return config.nonEmpty(key) !== undefined || config.nonEmpty(old) === undefined ? key : old;
+const COLOR_DEPTHS = ['1', '4', '8', '15', '16', '24', '30'];
+
+export const X_KEYS = declareKeys(
+  'x',
+  {
+    X_CONF: k('x', T.path, unset, 'use this xorg.conf from the image instead of generating one'),
+    CONFIGURE_X_COMMAND: k('x', T.command, unset, 'program that writes the xorg.conf instead of the built-in generator'),
+    XSERVER: k('x', T.word, derived('X autodetection (geode for AMD Geode GX2, fbdev for PowerPC Rage 128)'), 'X video driver'),
+    X_VIDEO_RAM: k('x', int(1, 2147483647, 'KB'), unset, 'video memory size for the driver'),
+    'X_OPTION_<any>': k('x', T.string, unset, 'an Option line for the Device section: "Name" "Value"'),
+    'X_MONITOR_OPTION_<any>': k('x', T.string, unset, 'an Option line for the Monitor section: "Name" "Value"'),
+    X_HORZSYNC: k('x', T.string, unset, 'monitor horizontal sync range in kHz'),
+    X_VERTREFRESH: k('x', T.string, unset, 'monitor vertical refresh range in Hz'),
+    'X_MODE_<n>': k('x', T.string, unset, 'a screen mode, WxH or a name followed by modeline numbers'),
+    X_VIRTUAL: k('x', format(/^\d+ +\d+$/, 'width and height separated by a space', '2560 1024'), unset, 'virtual desktop size'),
+    'X_MODULE_<any>': k('x', T.word, unset, 'an X module to load'),
+    X_COLOR_DEPTH: k('x', enumOf(...COLOR_DEPTHS), derived('16 on thin clients while X_SMART_COLOR_DEPTH is true'),
+      'colour depth in bits per pixel', { manDefault: '24' }),
+    X_SMART_COLOR_DEPTH: k('x', bool(), val('True'), 'pick 16-bit colour on thin clients to save bandwidth'),
+  },
+  { LTSP_FATCLIENT: bool() },
+);
+
+/** The keys xServerArgs reads: whoever calls it declares them too (the login does). */
+export type XServerArgsKey = 'X_CONF' | 'X_COLOR_DEPTH' | 'X_SMART_COLOR_DEPTH' | 'LTSP_FATCLIENT';
+
+/**
+ * The X server's own arguments: `-config X_CONF`, else `-depth` from X_COLOR_DEPTH (16 on thin
+ * clients while X_SMART_COLOR_DEPTH, as LTSP 5). A depth that is no X depth is refused.
+ */
+export function xServerArgs(config: KeyReader<XServerArgsKey>, problems: Problem[]): { args: string[]; xconf?: string } {
+  const xconf = read(config, 'X_CONF', problems, checkClientPath);
+  if (xconf !== undefined) return { args: ['-config', xconf], xconf };
+  const asked = read(config, 'X_COLOR_DEPTH', problems, (c, key, v) =>
+    COLOR_DEPTHS.includes(v.trim()) ? { ok: true, value: Number(v.trim()) } : refuse<number>(c, key, `"${v}" is not a colour depth X supports`, `set ${key} to one of ${COLOR_DEPTHS.join(', ')}`),
+  );
+  const depth = asked ?? (config.bool('X_SMART_COLOR_DEPTH', true) && !config.bool('LTSP_FATCLIENT') ? 16 : undefined);
+  return { args: depth !== undefined ? ['-depth', String(depth)] : [] };
 }
 
 type Mode = { name: string; modeline?: string };
 
 /** X_MODE_n: "1280x1024", or a modeline `name clock hdisp hss hse htot vdisp vss vse vtot [flags]`. */
-function checkMode(config: Config, key: string, value: string): Checked<Mode> {
+function checkMode(config: KeyReader, key: string, value: string): Checked<Mode> {
   const v = value.trim();
   if (/^\d{2,5}x\d{2,5}$/.test(v)) return { ok: true, value: { name: v } };
   const m = /^"?([A-Za-z0-9_.x-]+)"?\s+([\d.]+(?:\s+\d+){8}(?:\s+[+-](?:hsync|vsync|csync)|\s+(?:interlace|doublescan))*)$/i.exec(v);
@@ -39,7 +75,7 @@ function checkMode(config: Config, key: string, value: string): Checked<Mode> {
   return refuse(config, key, `"${v}" is neither WIDTHxHEIGHT nor a modeline`, `set ${key} like 1280x1024`);
 }
 
-function checkRanges(config: Config, key: string, value: string): Checked<string> {
+function checkRanges(config: KeyReader, key: string, value: string): Checked<string> {
   if (/^\s*\d+(\.\d+)?(\s*-\s*\d+(\.\d+)?)?(\s*,\s*\d+(\.\d+)?(\s*-\s*\d+(\.\d+)?)?)*\s*$/.test(value)) return { ok: true, value: value.trim() };
   return refuse(config, key, `"${value}" is not a list of ranges`, `set ${key} like 30-81 or "31.5-48.5, 56-70"`);
 }
@@ -47,34 +83,30 @@ function checkRanges(config: Config, key: string, value: string): Checked<string
 const section = (name: string, body: string[]) => [`Section "${name}"`, ...body.map((l) => `\t${l}`), 'EndSection'];
 const option = (o: { name: string; value?: string }) => `Option "${o.name}"${o.value !== undefined ? ` "${o.value}"` : ''}`;
 
-export const planX: StepPlanner = (ctx) => {
+export const planX = definePlanner(X_KEYS, (ctx) => {
   const { config } = ctx;
   const problems: Problem[] = [];
   const actions: Action[] = [];
-  const args: string[] = [];
-  if (config.nonEmpty('CONFIGURE_X_COMMAND') !== undefined) problems.push(warn(config, 'CONFIGURE_X_COMMAND', 'ignored: the agent writes the X configuration from the X_* keys'));
+  if (config.nonEmpty('CONFIGURE_X_COMMAND') !== undefined) problems.push(warn(config, 'CONFIGURE_X_COMMAND', 'ignored: the agent writes the X configuration from the X_* keys', 'remove CONFIGURE_X_COMMAND; set the X_* keys instead'));
 
-  const xconfKey = compat(config, 'X_CONF', 'XF86CONFIG_FILE');
-  const xconf = read(config, xconfKey, problems, checkClientPath);
-  if (xconf !== undefined) {
-    args.push('-config', xconf);
-    const ignored = ['XSERVER', 'X_MODE_0', 'X_COLOR_DEPTH', 'X_VIDEO_RAM', 'X_HORZSYNC', 'X_VERTREFRESH'].filter((k) => config.nonEmpty(k) !== undefined);
-    if (ignored.length) problems.push(warn(config, xconfKey, `${xconfKey} is used as given, so ${ignored.join(', ')} ${ignored.length > 1 ? 'are' : 'is'} ignored`));
+  const server = xServerArgs(config, problems);
+  if (server.xconf !== undefined) {
+    const ignored = (['XSERVER', 'X_COLOR_DEPTH', 'X_VIDEO_RAM', 'X_HORZSYNC', 'X_VERTREFRESH'] as const).filter((key) => config.nonEmpty(key) !== undefined);
+    if (config.family('X_MODE_<n>').length > 0) ignored.push('X_MODE_<n>' as never);
+    if (ignored.length) problems.push(warn(config, 'X_CONF', `X_CONF is used as given, so ${ignored.join(', ')} ${ignored.length > 1 ? 'are' : 'is'} ignored`));
   } else {
     const keys: string[] = [];
     const use = <T>(key: string, v: T | undefined): T | undefined => (v !== undefined && keys.push(key), v);
 
     const driver = use('XSERVER', read(config, 'XSERVER', problems, (c, k, v) => (/^[a-z0-9_]+$/i.test(v) ? { ok: true, value: v } : refuse<string>(c, k, `"${v}" is not an X driver name`, 'set XSERVER like intel, vesa, fbdev or modesetting'))));
-    const videoRamKey = compat(config, 'X_VIDEO_RAM', 'X_VIDEORAM');
-    const videoRam = use(videoRamKey, readInt(config, videoRamKey, problems, { min: 1 }));
-    const deviceOptions = readFamily(config, 'X_OPTION_', problems, checkXorgOption);
-    const horzKey = compat(config, 'X_HORZSYNC', 'X_HORIZSYNC');
-    const horz = use(horzKey, read(config, horzKey, problems, checkRanges));
+    const videoRam = use('X_VIDEO_RAM', readInt(config, 'X_VIDEO_RAM', problems, { min: 1 }));
+    const deviceOptions = readFamily(config, 'X_OPTION_<any>', problems, checkXorgOption);
+    const horz = use('X_HORZSYNC', read(config, 'X_HORZSYNC', problems, checkRanges));
     const vert = use('X_VERTREFRESH', read(config, 'X_VERTREFRESH', problems, checkRanges));
-    const monitorOptions = readFamily(config, 'X_MONITOR_OPTION_', problems, checkXorgOption);
-    const modes = readFamily(config, 'X_MODE_', problems, checkMode);
+    const monitorOptions = readFamily(config, 'X_MONITOR_OPTION_<any>', problems, checkXorgOption);
+    const modes = readFamily(config, 'X_MODE_<n>', problems, checkMode);
     const virtual = use('X_VIRTUAL', read(config, 'X_VIRTUAL', problems, (c, k, v) => (/^\d+\s+\d+$/.test(v.trim()) ? { ok: true, value: v.trim().split(/\s+/).join(' ') } : refuse<string>(c, k, `"${v}" is not "WIDTH HEIGHT"`, 'set X_VIRTUAL like "2560 1024"'))));
-    const modules = readFamily(config, 'X_MODULE_', problems, (c, k, v) => (/^[A-Za-z0-9_-]+$/.test(v) ? { ok: true, value: v } : refuse<string>(c, k, `"${v}" is not an X module name`, `set ${k} like glx or int10`)));
+    const modules = readFamily(config, 'X_MODULE_<any>', problems, (c, k, v) => (/^[A-Za-z0-9_-]+$/.test(v) ? { ok: true, value: v } : refuse<string>(c, k, `"${v}" is not an X module name`, `set ${k} like glx or int10`)));
     keys.push(...[...deviceOptions, ...monitorOptions, ...modes, ...modules].map((x) => x.key));
 
     const device = [
@@ -107,15 +139,13 @@ export const planX: StepPlanner = (ctx) => {
       if (modules.length) lines.push(...section('Module', modules.map((m) => `Load "${m.value}"`)));
       actions.push({ kind: 'write-file', path: XORG_SNIPPET, content: lines.join('\n') + '\n', keys, why: 'X settings from lts.conf, merged with Xorg\'s autoconfiguration' });
     }
-
-    const fat = config.bool('LTSP_FATCLIENT');
-    const depth = readInt(config, 'X_COLOR_DEPTH', problems, { min: 1, max: 32 }) ?? (config.bool('X_SMART_COLOR_DEPTH', true) && !fat ? 16 : undefined);
-    if (depth !== undefined) args.push('-depth', String(depth));
   }
-  if (args.length > 0) actions.push({ kind: 'write-file', path: XSERVER_ARGS_FILE, content: JSON.stringify({ args }) + '\n', keys: ['X_CONF', 'X_COLOR_DEPTH', 'X_SMART_COLOR_DEPTH'], why: 'arguments for the X server the login starts' });
-  if (actions.length === 0) return skipped('x', 'no X keys: Xorg configures itself', problems);
+  if (actions.length === 0) {
+    const why = server.xconf !== undefined ? `the login starts X with -config ${server.xconf}` : 'no X keys: Xorg configures itself';
+    return skipped('x', server.args.length > 0 && server.xconf === undefined ? `nothing to write: the login starts X with ${server.args.join(' ')}` : why, problems);
+  }
   return planned('x', [], actions, problems);
-};
+});
 
 const XKB_KEYS = [
   ['XKBRULES', 'XkbRules', '-rules'],
@@ -125,7 +155,18 @@ const XKB_KEYS = [
   ['XKBOPTIONS', 'XkbOptions', '-option'],
 ] as const;
 
-function xkbSettings(config: Config, problems: Problem[]): Array<{ key: (typeof XKB_KEYS)[number][0]; option: string; flag: string; value: string }> {
+export const KEYBOARD_KEYS = declareKeys('keyboard', {
+  XKBLAYOUT: k('keyboard', T.word, unset, 'keyboard layout(s), comma-separated (us, de, fr ...)'),
+  XKBMODEL: k('keyboard', T.word, unset, 'keyboard model (pc105 ...)'),
+  XKBVARIANT: k('keyboard', T.word, unset, 'layout variant(s), comma-separated'),
+  XKBOPTIONS: k('keyboard', T.word, unset, 'XKB options, comma-separated (grp:alt_shift_toggle ...)'),
+  XKBRULES: k('keyboard', T.word, unset, 'XKB rules file (evdev ...)'),
+});
+
+/** The keys setxkbmapArgv reads: whoever calls it declares them too (the login does). */
+export type XkbKey = (typeof XKB_KEYS)[number][0];
+
+function xkbSettings(config: KeyReader<XkbKey>, problems: Problem[]): Array<{ key: (typeof XKB_KEYS)[number][0]; option: string; flag: string; value: string }> {
   const out = [];
   for (const [key, option, flag] of XKB_KEYS) {
     const value = read(config, key, problems, checkXkb);
@@ -135,12 +176,12 @@ function xkbSettings(config: Config, problems: Problem[]): Array<{ key: (typeof 
 }
 
 /** setxkbmap's argv for the XKB* keys, or undefined when none is set (for the login phase). */
-export function setxkbmapArgv(config: Config): string[] | undefined {
-  const s = xkbSettings(config, []);
+export function setxkbmapArgv(config: KeyReader<XkbKey>, problems: Problem[] = []): string[] | undefined {
+  const s = xkbSettings(config, problems);
   return s.length ? ['setxkbmap', ...s.flatMap((x) => [x.flag, x.value])] : undefined;
 }
 
-export const planKeyboard: StepPlanner = (ctx) => {
+export const planKeyboard = definePlanner(KEYBOARD_KEYS, (ctx) => {
   const { config } = ctx;
   const problems: Problem[] = [];
   const settings = xkbSettings(config, problems);
@@ -161,8 +202,5 @@ export const planKeyboard: StepPlanner = (ctx) => {
     const content = [generatedHeader(), `XKBMODEL="${get('XKBMODEL') || 'pc105'}"`, `XKBLAYOUT="${get('XKBLAYOUT') || 'us'}"`, `XKBVARIANT="${get('XKBVARIANT')}"`, `XKBOPTIONS="${get('XKBOPTIONS')}"`, 'BACKSPACE="guess"'].join('\n') + '\n';
     actions.push({ kind: 'write-file', path: '/etc/default/keyboard', content, keys, why: 'the console and udev use the same layout' });
   }
-  if (present(ctx, '/usr/bin/setxkbmap')) {
-    actions.push({ kind: 'write-file', path: KEYBOARD_FILE, content: JSON.stringify({ setxkbmap: setxkbmapArgv(config) }) + '\n', keys, why: 'the login runs setxkbmap once X is up, as LTSP 5 did' });
-  }
   return planned('keyboard', [], actions, problems);
-};
+});

@@ -13,7 +13,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasProgram, labUnavailable, withLab } from '../lab/lab.ts';
-import { KEYBOARD_FILE, KEYBOARD_SNIPPET, XORG_SNIPPET, XSERVER_ARGS_FILE } from '../../agent/steps/x.ts';
+import { KEYBOARD_SNIPPET, XORG_SNIPPET } from '../../agent/steps/x.ts';
+import { LOGIN_FILE, type LoginPlan } from '../../agent/steps/login.ts';
 import { labFacts, runSteps } from './steps-lab.ts';
 
 const missing = ['Xorg', 'setxkbmap', 'xdpyinfo'].filter((p) => !hasProgram(p));
@@ -27,7 +28,7 @@ test('X: Xorg with the generated configuration has the configured layout and mod
     mkdirSync(root);
     const run = runSteps(lab, {
       root,
-      steps: ['x', 'keyboard'],
+      steps: ['x', 'keyboard', 'login'],
       config: {
         XSERVER: 'dummy',
         X_VIDEO_RAM: '65536',
@@ -43,7 +44,8 @@ test('X: Xorg with the generated configuration has the configured layout and mod
     assert.equal(run.byStep('x').outcome, 'ok', run.byStep('x').reason);
     assert.equal(run.byStep('keyboard').outcome, 'ok', run.byStep('keyboard').reason);
     assert.ok(existsSync(join(root, XORG_SNIPPET)) && existsSync(join(root, KEYBOARD_SNIPPET)));
-    const { args } = JSON.parse(readFileSync(join(root, XSERVER_ARGS_FILE), 'utf8')) as { args: string[] };
+    const login = (JSON.parse(readFileSync(join(root, LOGIN_FILE), 'utf8')) as LoginPlan).screens[0]!;
+    const args = login.xserverArgs;
 
     // What the lab adds: a keyboard without hardware. No layout in it: that comes from the steps.
     const base = join(lab.dir, 'xorg-lab.conf');
@@ -72,8 +74,7 @@ test('X: Xorg with the generated configuration has the configured layout and mod
     const xorgLog = existsSync(xlog) ? readFileSync(xlog, 'utf8') : '(no log)';
     assert.match(info, /dimensions:\s+1280x1024 pixels/, xorgLog.split('\n').filter((l) => /\(EE\)|\(WW\)/.test(l)).join('\n'));
     assert.match(info, /depth of root window:\s+24 planes/);
-    const { setxkbmap } = JSON.parse(readFileSync(join(root, KEYBOARD_FILE), 'utf8')) as { setxkbmap: string[] };
-    lab.exec(lab.cli, [...setxkbmap, '-display', display]);
+    lab.exec(lab.cli, [...login.setxkbmap!, '-display', display]);
     const query = lab.exec(lab.cli, ['setxkbmap', '-display', display, '-query']);
     assert.match(query, /layout:\s+de\b/);
     assert.match(query, /variant:\s+nodeadkeys\b/);

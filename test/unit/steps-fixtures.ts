@@ -4,7 +4,7 @@
 import { Config, type ConfigValue } from '../../agent/config/config.ts';
 import type { ClientFacts, ProbedPath } from '../../agent/facts/types.ts';
 import type { Action, StepPlan } from '../../agent/plan/actions.ts';
-import type { StepContext } from '../../agent/steps/context.ts';
+import type { PlannerInput } from '../../agent/steps/context.ts';
 
 export const CONF_FILE = '/srv/tftp/ltsp/i386/lts.conf';
 
@@ -37,7 +37,7 @@ export function factsOf(present: ProbedPath[] = [], extra: Partial<ClientFacts> 
   };
 }
 
-export function ctxOf(rec: Record<string, string>, present: ProbedPath[] = [], facts: Partial<ClientFacts> = {}, over: Partial<StepContext> = {}): StepContext {
+export function ctxOf(rec: Record<string, string>, present: ProbedPath[] = [], facts: Partial<ClientFacts> = {}, over: Partial<PlannerInput> = {}): PlannerInput {
   return { config: confOf(rec), facts: factsOf(present, facts), server: '192.168.67.1', hostname: 'ltsp20', ...over };
 }
 

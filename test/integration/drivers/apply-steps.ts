@@ -13,8 +13,8 @@ import { Executor } from '../../../agent/exec/executor.ts';
 import type { ClientFacts } from '../../../agent/facts/types.ts';
 import { syslogDestination } from '../../../agent/net/syslog.ts';
 import type { StepName } from '../../../agent/plan/actions.ts';
-import type { StepContext } from '../../../agent/steps/context.ts';
-import { STEP_PLANNERS } from '../../../agent/steps/index.ts';
+import type { PlannerInput } from '../../../agent/steps/context.ts';
+import { stepPlanners } from '../../../agent/steps/index.ts';
 
 export interface DriverInput {
   root: string;
@@ -28,10 +28,10 @@ export interface DriverInput {
 
 const input = JSON.parse(process.argv[2]!) as DriverInput;
 const facts: ClientFacts = { ...input.facts, present: new Set(input.facts.present) };
-const ctx: StepContext = { config: Config.fromRecord(input.config), facts, server: input.server, hostname: input.hostname };
+const ctx: PlannerInput = { config: Config.fromRecord(input.config), facts, server: input.server, hostname: input.hostname };
 const forward = input.syslog ? syslogDestination(input.syslog, { hostname: input.hostname }) : undefined;
 const log = createLogger({ destination: process.stderr, human: false, level: 'info', ...(forward ? { extra: forward } : {}) });
-const plans = STEP_PLANNERS.map((p) => p(ctx)).filter((p) => input.steps.includes(p.step));
+const plans = stepPlanners().map((p) => p(ctx)).filter((p) => input.steps.includes(p.step));
 const exec = new Executor({ root: input.root, runCommands: true, log });
 const results = await exec.apply(plans);
 log.info({ steps: input.steps }, 'lab driver done');
