@@ -12,7 +12,6 @@ import { makePlan } from '../boot/make-plan.ts';
 import { planToJson, renderPlan, renderProblems } from '../plan/render.ts';
 import type { LtsConfSource } from '../plan/plan.ts';
 import { parseOptions, type ParsedArgs } from './args.ts';
-import { configChecks } from '../boot/checks.ts';
 
 export const CLIENT_OPTIONS = ['--lts-conf', '--mac', '--ip', '--hostname', '--server', '--arch', '--ram', '--cmdline', '--root'] as const;
 
@@ -123,7 +122,7 @@ export async function dryRunCommand(argv: string[], out: (s: string) => void = (
     return 0;
   }
   const { facts, conf, source } = await clientFromArgs(a);
-  const { plan } = makePlan({ facts, conf, source, extraChecks: configChecks });
+  const { plan } = makePlan({ facts, conf, source });
   out(a.flags.has('--json') ? planToJson(plan) + '\n' : renderPlan(plan));
   return 0;
 }
@@ -135,7 +134,7 @@ export async function explainCommand(argv: string[], out: (s: string) => void = 
     return 0;
   }
   const { facts, conf, source } = await clientFromArgs(a);
-  const { client } = makePlan({ facts, conf, source, planners: [], extraChecks: configChecks });
+  const { client } = makePlan({ facts, conf, source, planners: [] });
   const only = new Set(a.positional.map((k) => k.toUpperCase()));
   const res = client.resolution;
   const values = (res?.values ?? []).filter((v) => only.size === 0 || only.has(v.key));

@@ -1,19 +1,18 @@
-// `ltsp-agent login`: the LDM replacement on its own. On a thin client the screen runs it with
-// the boot's lts.conf; an admin runs it on a workstation to test a server exactly the way a
-// client would log in (`--server`, `--known-hosts` from the image, `--display` of the desktop).
+// `ltsp-agent login`: the LDM replacement on its own. On a thin client the ldm screen runs it
+// with the settings the boot planned (/run/ltsp/login.json); an admin runs it on a workstation
+// to test a server exactly the way a client would log in (`--lts-conf`, `--server`,
+// `--known-hosts` from the image, `--display` of the desktop). Either way the settings come
+// from the login planner (agent/steps/login.ts): this command reads no lts.conf key itself.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { parseOptions } from './args.ts';
-import { Config } from '../config/config.ts';
 import { parseLtsConf } from '../config/ltsconf-parse.ts';
 import { LtspError, formatProblem } from '../core/errors.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import { gatherFacts } from '../facts/gather.ts';
 import { resolveClient } from '../boot/make-plan.ts';
-import { soundSessionEnv } from '../steps/sound.ts';
-import { screenTable } from '../steps/screens.ts';
-import { XSERVER_ARGS_FILE } from '../steps/x.ts';
+import { LOGIN_FILE, LOGIN_SECRETS_FILE, planLoginFor, type LoginPlan, type LoginSecrets, type LoginSettings } from '../steps/login.ts';
 import { DEFAULT_KNOWN_HOSTS, runLogin, type DisplayInfo, type DisplaySpec } from '../login/flow.ts';
 import type { Greeter } from '../login/greeter.ts';
 import { parseDisplay } from '../login/xauth.ts';
@@ -25,8 +24,12 @@ Logs in to an LTSP server the way LDM did: asks ldminfod (TCP 9571) of every LDM
 shows the greeter, connects with SSH checking the server's host key against the image's
 known_hosts, and runs the desktop session on the server with its windows on this display.
 
+Its settings are the ones the boot planned into /run/ltsp/login.json (see them with
+ltsp-agent --dry-run). With --lts-conf, or where no boot wrote them (a workstation), it plans
+them the same way from that lts.conf (default /etc/lts.conf) and this machine's facts.
+
 Options:
-  --lts-conf FILE      lts.conf to use (default /etc/lts.conf when it exists)
+  --lts-conf FILE      plan the settings from this lts.conf instead of the boot's
   --server HOST[:PORT] log in to this server instead of LDM_SERVER (its key may be filed
                        under the name "server", as ltsp-update-sshkeys writes it)
   --display :N         use this running X server (XAUTHORITY from the environment);
@@ -39,7 +42,8 @@ Options:
   --greeter x11|console|ldm  the graphical greeter (default), questions on this terminal,
                        or an existing LDM greeter (LDM_GREETER, default ldmgtkgreet) over
                        LDM's pipe protocol
-  --hostname NAME, --ip ADDR, --mac MAC   play this client (lts.conf sections, LTSP_CLIENT)
+  --hostname NAME, --ip ADDR, --mac MAC   play this client (lts.conf sections, LTSP_CLIENT);
+                       implies planning from lts.conf
   --loop               log in again after each logout (the thin-client screen); default: once
   -h, --help
 
@@ -48,17 +52,17 @@ Exit status: 0 the session ran and ended; 1 the login failed (the reason is prin
 `;
 
 /** The greeters are other modules behind the Greeter contract; load only the one asked for. */
-async function makeGreeter(kind: string, d: DisplayInfo, config: Config, log: Logger): Promise<Greeter> {
+async function makeGreeter(kind: string, d: DisplayInfo, settings: LoginSettings, log: Logger): Promise<Greeter> {
   if (kind === 'console') {
     const { ConsoleGreeter } = await import('../login/greeter-console.ts');
     return new ConsoleGreeter({ output: process.stderr }); // stdout stays free for scripts
   }
   if (kind === 'ldm') {
     const { LdmPipeGreeter } = await import('../login/greeter-ldm-pipe.ts');
-    // the environment ldm gave its greeter: the display and the LDM_* settings it reads
+    // the environment ldm gave its greeter: the display and the LDM_* settings it reads (never the password)
     const env: Record<string, string> = { ...d.env };
-    for (const [k, v] of config.entries()) if (k.startsWith('LDM_') && k !== 'LDM_PASSWORD') env[k] = v.value;
-    return new LdmPipeGreeter({ ...(config.nonEmpty('LDM_GREETER') ? { program: config.nonEmpty('LDM_GREETER')! } : {}), env, log });
+    for (const [k, v] of Object.entries(settings.hookEnv)) if (k.startsWith('LDM_')) env[k] = v;
+    return new LdmPipeGreeter({ ...(settings.ldmGreeter ? { program: settings.ldmGreeter } : {}), env, log });
   }
   const { X11Greeter } = await import('../login/greeter-x11.ts');
   return X11Greeter.open({ display: `:${d.display}`, ...(d.xauthority ? { xauthority: d.xauthority } : {}), log });
@@ -95,6 +99,25 @@ function splitHostPort(s: string): { host: string; port?: number } {
   return { host: m[1]!, ...(port !== undefined ? { port } : {}) };
 }
 
+/** The boot's planned settings, when this is a booted client and no --lts-conf asks otherwise. */
+function bootSettings(log: Logger): { plan: LoginPlan; secrets?: LoginSecrets } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(LOGIN_FILE, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const plan = JSON.parse(text) as LoginPlan;
+  let secrets: LoginSecrets | undefined;
+  try {
+    secrets = JSON.parse(readFileSync(LOGIN_SECRETS_FILE, 'utf8')) as LoginSecrets;
+  } catch {
+    /* no autologin/guest password, or not root */
+  }
+  log.info({ file: LOGIN_FILE, screens: plan.screens.map((s) => s.vt) }, 'login settings planned at boot');
+  return secrets ? { plan, secrets } : { plan };
+}
+
 export async function loginCommand(args: string[]): Promise<number> {
   const o = parseOptions(args, {
     values: ['--lts-conf', '--server', '--display', '--x-server', '--greeter', '--hostname', '--ip', '--mac', '--screen'],
@@ -108,26 +131,39 @@ export async function loginCommand(args: string[]): Promise<number> {
   if (o.positional.length > 0) throw new LtspError('LTSP_USAGE', `unexpected argument ${o.positional[0]}`, {}, 'see ltsp-agent login --help');
   const greeterKind = o.values.get('--greeter') ?? 'x11';
   if (!['x11', 'console', 'ldm'].includes(greeterKind)) throw new LtspError('LTSP_USAGE', `--greeter ${greeterKind}: expected x11, console or ldm`);
+  const wantScreen = o.values.has('--screen') ? Number(o.values.get('--screen')) : undefined;
+  if (wantScreen !== undefined && !(Number.isInteger(wantScreen) && wantScreen >= 1 && wantScreen <= 12)) throw new LtspError('LTSP_USAGE', `--screen ${o.values.get('--screen')}: expected 01..12`);
   const log = createLogger();
 
-  const gathered = await gatherFacts({
-    overrides: {
-      ...(o.values.has('--hostname') ? { hostname: o.values.get('--hostname')! } : {}),
-      ...(o.values.has('--ip') ? { ip: o.values.get('--ip')! } : {}),
-      ...(o.values.has('--mac') ? { mac: o.values.get('--mac')! } : {}),
-    },
-  });
-  // --hostname is the name this client goes by, as if DHCP had given it (LTSP 5 would otherwise
-  // derive "ltspNN" from the address)
-  const facts = o.values.has('--hostname') ? { ...gathered, dhcpHostname: o.values.get('--hostname')! } : gathered;
-  const { conf } = loadConfig(o.values.get('--lts-conf'), log);
-  const client = resolveClient(conf, facts);
-  for (const p of client.problems) log.warn(formatProblem(p));
-  let config: Config = client.config;
-  const ip = facts.ip?.value;
-  if (ip === undefined) throw new LtspError('LTSP_FACT_MISSING', 'this machine has no IPv4 address to give the server as LTSP_CLIENT', {}, 'bring up the network or pass --ip');
-
+  const playsClient = ['--lts-conf', '--hostname', '--ip', '--mac'].some((f) => o.values.has(f));
+  let planned = playsClient ? undefined : bootSettings(log);
+  if (!planned) {
+    const gathered = await gatherFacts({
+      overrides: {
+        ...(o.values.has('--hostname') ? { hostname: o.values.get('--hostname')! } : {}),
+        ...(o.values.has('--ip') ? { ip: o.values.get('--ip')! } : {}),
+        ...(o.values.has('--mac') ? { mac: o.values.get('--mac')! } : {}),
+      },
+    });
+    // --hostname is the name this client goes by, as if DHCP had given it (LTSP 5 would otherwise
+    // derive "ltspNN" from the address)
+    const facts = o.values.has('--hostname') ? { ...gathered, dhcpHostname: o.values.get('--hostname')! } : gathered;
+    const { conf } = loadConfig(o.values.get('--lts-conf'), log);
+    const client = resolveClient(conf, facts);
+    const login = planLoginFor({ config: client.config, facts, server: client.server, hostname: client.hostname });
+    for (const p of [...client.problems, ...login.problems]) log[p.severity === 'info' ? 'info' : 'warn'](formatProblem(p));
+    planned = login.secrets ? { plan: login.plan, secrets: login.secrets } : { plan: login.plan };
+  }
+  const screens = planned.plan.screens;
+  const picked = wantScreen !== undefined ? screens.find((s) => s.vt === wantScreen) : screens[0];
+  if (!picked) {
+    throw new LtspError('LTSP_USAGE', wantScreen !== undefined ? `screen ${String(wantScreen).padStart(2, '0')} does not run ldm` : 'no screen runs ldm in lts.conf', {}, 'set SCREEN_07=ldm in lts.conf, or pick a screen with --screen');
+  }
   const server = o.values.has('--server') ? splitHostPort(o.values.get('--server')!) : undefined;
+  const settings: LoginSettings = server ? { ...picked, servers: [server.host], bootServer: server.host, ...(server.port ? { sshPort: server.port } : {}) } : picked;
+  const password = planned.secrets?.passwords[String(settings.vt)];
+  const ip = settings.client.ip;
+  if (ip === undefined) throw new LtspError('LTSP_FACT_MISSING', 'this machine has no IPv4 address to give the server as LTSP_CLIENT', {}, 'bring up the network or pass --ip');
 
   // Which display: --display, else $DISPLAY (an admin's desktop), else start X for the ldm screen.
   let display: DisplaySpec;
@@ -138,20 +174,9 @@ export async function loginCommand(args: string[]): Promise<number> {
     const xa = process.env['XAUTHORITY'] ?? (process.env['HOME'] ? `${process.env['HOME']}/.Xauthority` : undefined);
     display = { kind: 'existing', display: n, ...(xa && existsSync(xa) ? { xauthority: xa } : {}) };
   } else {
-    const screens = screenTable(config, []);
-    const want = o.values.has('--screen') ? Number(o.values.get('--screen')) : undefined;
-    if (want !== undefined && !(Number.isInteger(want) && want >= 1 && want <= 12)) throw new LtspError('LTSP_USAGE', `--screen ${o.values.get('--screen')}: expected 01..12`);
-    const ldm = (want !== undefined ? screens.screens.find((s) => s.vt === want) : screens.screens.find((s) => s.script === 'ldm')) ?? { vt: want ?? 7, overrides: {} };
-    config = config.with(Object.entries(ldm.overrides).map(([k, v]) => [k, { value: v, origin: { kind: 'derived', why: `SCREEN_${String(ldm.vt).padStart(2, '0')}_${k}` } }]));
-    let xargs: string[] = [];
-    try {
-      xargs = (JSON.parse(readFileSync(XSERVER_ARGS_FILE, 'utf8')) as { args: string[] }).args;
-    } catch {
-      /* the X step wrote nothing: Xorg autoconfigures */
-    }
     // root (the thin client) keeps the Xauthority under /run/ltsp; an admin's try in their temp dir
     const runDir = process.getuid?.() === 0 ? '/run/ltsp' : tmpdir();
-    display = { kind: 'start', display: ldm.vt, vt: ldm.vt, program: o.values.get('--x-server') ?? 'Xorg', args: xargs, runDir };
+    display = { kind: 'start', display: settings.vt, vt: settings.vt, program: o.values.get('--x-server') ?? 'Xorg', args: settings.xserverArgs, runDir };
   }
 
   // Interrupted (Ctrl-C, the screen stopping): stop the X server and the relay we started.
@@ -159,16 +184,15 @@ export async function loginCommand(args: string[]): Promise<number> {
     process.once(sig, () => void stopAll().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143)));
   }
   const result = await runLogin({
-    config,
-    client: { ip, hostname: client.hostname, ...(facts.mac ? { mac: facts.mac.value } : {}) },
+    settings,
+    ...(password !== undefined ? { password } : {}),
+    clientIp: ip,
     display,
-    ...(server ? { servers: [server.host], bootServer: server.host, ...(server.port ? { sshPort: server.port } : {}) } : { bootServer: client.server }),
     knownHostsFiles: o.multi.get('--known-hosts') ?? DEFAULT_KNOWN_HOSTS,
-    soundEnv: soundSessionEnv({ config, facts }),
     // one round unless --loop; a failing autologin retries in place (as LDM did) rather than exiting
     // into the service manager's restart limit
     ...(o.flags.has('--loop') ? {} : { maxSessions: 1 }),
-    greeter: (d: DisplayInfo) => makeGreeter(greeterKind, d, config, log),
+    greeter: (d: DisplayInfo) => makeGreeter(greeterKind, d, settings, log),
     log,
   });
   switch (result.kind) {

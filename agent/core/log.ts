@@ -1,35 +1,57 @@
 // Structured logs with pino. JSON lines by default (for syslog forwarding and machines),
 // a short human format on a terminal. Secrets never reach a log: any field whose name says
 // PASSWORD/PASSWD/SECRET is masked, and every registered secret value (LDM_PASSWORD, the
-// password typed at the greeter) is masked wherever it appears in any string.
+// password typed at the greeter) is masked where it appears in a string.
+//
+// Registered secrets live for the process (LDM_PASSWORD from the login's settings) or for one
+// login round (what was typed): the login ends each round with endSecretRound(), so a wrong
+// password typed once does not haunt later rounds. A secret is compared as a whole: an argv
+// word or environment value that IS a secret is refused (process.ts), and log text masks a
+// short secret only where it stands as a word of its own, so a password such as "tcp" or "/"
+// neither refuses "-nolisten tcp" nor garbles every path in the log.
 
 import { Writable } from 'node:stream';
 import pino, { type Logger, type DestinationStream } from 'pino';
 
 export type { Logger };
 
-const secrets = new Set<string>();
+export type SecretLifetime = 'process' | 'round';
+const secrets = new Map<string, SecretLifetime>();
 const SECRET_KEY = /pass(word|wd)?$|password|passwd|secret|cookie/i;
 const MASK = '***';
+/** From this length on a secret is masked inside other text too; shorter ones only as a word of their own. */
+const SUBSTRING_MASK_LENGTH = 8;
 
-/** Mask this value in every log line from now on. Short values are masked too: a 3-letter password is still a password. */
-export function registerSecret(value: string | undefined): void {
-  if (value !== undefined && value.length > 0) secrets.add(value);
+/** Treat this value as a secret: masked in logs, refused in argv and environment. Default: until the login round ends. */
+export function registerSecret(value: string | undefined, lifetime: SecretLifetime = 'round'): void {
+  if (value === undefined || value.length === 0) return;
+  if (secrets.get(value) !== 'process') secrets.set(value, lifetime);
 }
 
 export function forgetSecret(value: string): void {
   secrets.delete(value);
 }
 
-/** True when the string holds a registered secret (used to refuse argv/env that would leak one). */
-export function containsSecret(s: string): boolean {
-  for (const v of secrets) if (s.includes(v)) return true;
-  return false;
+/** A login round is over: forget what was typed in it (process-long secrets stay). */
+export function endSecretRound(): void {
+  for (const [v, life] of secrets) if (life === 'round') secrets.delete(v);
 }
+
+/** True when the value is a registered secret (used to refuse argv words and environment values that would leak one). */
+export function isSecretValue(s: string): boolean {
+  return secrets.has(s);
+}
+
+const reEscape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export function scrub(s: string): string {
   let out = s;
-  for (const v of secrets) if (out.includes(v)) out = out.split(v).join(MASK);
+  for (const v of secrets.keys()) {
+    if (!out.includes(v)) continue;
+    if (v.length >= SUBSTRING_MASK_LENGTH) out = out.split(v).join(MASK);
+    // Short secrets: only where they stand alone (between non-word characters, or the whole text).
+    else out = out.replace(new RegExp(`(?<![\\p{L}\\p{N}_])${reEscape(v)}(?![\\p{L}\\p{N}_])`, 'gu'), MASK);
+  }
   return out;
 }
 

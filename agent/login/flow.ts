@@ -9,14 +9,18 @@
 // Differences from LDM, on purpose: a failed login shows the reason and asks again on the same
 // X server (LDM died and X restarted); the default server is the best ldminfod rating; the
 // session command is quoted (agent/login/session.ts). The password lives in this function's
-// variables only: registered as a secret at once, never in argv, environment or a file.
+// variables only: registered as a secret at once, never in argv, environment or a file, and
+// forgotten when the round ends.
+//
+// Every setting comes planned (agent/steps/login.ts, LoginSettings): this module reads no
+// lts.conf key; it orchestrates the X server, the greeter, SSH and the session.
 
 import { access, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { isIPv4 } from 'node:net';
 import { LtspError, errorMessage } from '../core/errors.ts';
-import { registerSecret, silentLogger, type Logger } from '../core/log.ts';
-import type { Config } from '../config/config.ts';
+import { endSecretRound, registerSecret, silentLogger, type Logger } from '../core/log.ts';
+import type { LoginSettings } from '../steps/login.ts';
 import { chooseServer, fetchAll, type LdmInfoOptions, type ServerInfo } from '../net/ldminfo.ts';
 import type { Greeter, GreeterSetup, ServerChoice, SessionChoice } from './greeter.ts';
 import { parseKnownHosts, type KnownHostsFile } from './known-hosts.ts';
@@ -58,20 +62,16 @@ export type DisplaySpec =
   | { readonly kind: 'existing'; readonly display: number; readonly xauthority?: string };
 
 export interface LoginOptions {
-  readonly config: Config;
+  /** What the login planner decided for this screen (agent/steps/login.ts). */
+  readonly settings: LoginSettings;
+  /** LDM_PASSWORD, when the settings say the guest password comes from it (the secrets file). */
+  readonly password?: string;
+  /** The client's address as the server sees it (the settings' ip, checked by the caller). */
+  readonly clientIp: string;
   /** Makes the greeter for a display; called once per X server, only when a greeter is needed. */
   readonly greeter: (d: DisplayInfo) => Greeter | Promise<Greeter>;
-  readonly client: { readonly ip: string; readonly hostname: string; readonly mac?: string };
   readonly display: DisplaySpec;
-  /** Servers to offer instead of LDM_SERVER (`--server`). */
-  readonly servers?: readonly string[];
-  /** SSH port instead of SSH_OVERRIDE_PORT / 22. */
-  readonly sshPort?: number;
-  /** The boot server's address: its key may be filed under the name `server` (ltsp-update-sshkeys). */
-  readonly bootServer?: string;
   readonly knownHostsFiles?: readonly string[];
-  /** Session environment from the sound step (PULSE_SERVER ...). */
-  readonly soundEnv?: Readonly<Record<string, string>>;
   readonly rcDirs?: readonly string[];
   readonly ldminfo?: LdmInfoOptions;
   readonly connectTimeoutMs?: number;
@@ -122,45 +122,17 @@ export async function loadKnownHosts(files: readonly string[], log: Logger): Pro
   return out;
 }
 
-/** A number from lts.conf; a bad value is reported and treated as unset, never stops the login. */
-function intOr(c: Config, key: string, range: { min?: number; max?: number }, log: Logger): number | undefined {
-  try {
-    return c.int(key, range);
-  } catch (e) {
-    log.warn({ key }, errorMessage(e));
-    return undefined;
-  }
-}
-
-function loginTimeout(c: Config, log: Logger): number | undefined {
-  const t = intOr(c, 'LDM_LOGIN_TIMEOUT', { min: 0 }, log);
-  if (t !== undefined) return t > 0 ? t : undefined;
-  // LDM 2.0's pair, still honoured by screen.d/ldm
-  if (c.ldmBool('LDM_TIMEOUT_ENABLED')) return intOr(c, 'LDM_TIMEOUT_TIME', { min: 1 }, log);
-  return undefined;
-}
-
-/** HOST_TO_USERNAME=pc/guest: host pc07 logs in as guest07 (LTSP 5's ltsp_config.d/50-host-to-username). */
-export function hostToUsername(c: Config, hostname: string): string | undefined {
-  const rule = c.nonEmpty('HOST_TO_USERNAME');
-  const m = rule ? /^([^/\s]+)\/([^/\s]*)$/.exec(rule) : null;
-  if (!m || !hostname.startsWith(m[1]!) || !/^\d/.test(hostname.slice(m[1]!.length))) return undefined;
-  return m[2]! + hostname.slice(m[1]!.length);
-}
-
 /** LDM's get_guest (spec §7.8): credentials for autologin and the guest button. */
-export function guestCredentials(c: Config, hostname: string, chosen?: string): { username: string; password: string; server: string | undefined } {
-  const username = c.nonEmpty('LDM_USERNAME') ?? hostToUsername(c, hostname) ?? hostname;
-  const password = c.nonEmpty('LDM_PASSWORD') ?? username;
-  const list = [c.list('LDM_GUEST_SERVER'), c.list('LDM_AUTOLOGIN_SERVER'), c.list('LDM_SERVER')].find((l) => l.length > 0) ?? [];
-  const server = chosen !== undefined && list.includes(chosen) ? chosen : list[0];
-  return { username, password, server };
+export function guestCredentials(s: LoginSettings, password: string | undefined, chosen?: string): { username: string; password: string; server: string | undefined } {
+  const { username, servers } = s.guest;
+  const server = chosen !== undefined && servers.includes(chosen) ? chosen : servers[0];
+  // Without LDM_PASSWORD the password is the user name, as LDM did: public, so not a secret.
+  return { username, password: s.guest.password === 'LDM_PASSWORD' && password !== undefined ? password : username, server };
 }
 
-/** LDM_USER_ALLOW (LDM's S20-restrictUser): a comma list; unset = everyone. */
-export function userAllowed(c: Config, user: string): boolean {
-  const allow = (c.get('LDM_USER_ALLOW') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  return allow.length === 0 || allow.includes(user);
+/** LDM_USER_ALLOW (LDM's S20-restrictUser): empty = everyone. */
+export function userAllowed(s: LoginSettings, user: string): boolean {
+  return s.userAllow.length === 0 || s.userAllow.includes(user);
 }
 
 export const GET_HOSTS = '/usr/share/ltsp/get_hosts';
@@ -170,7 +142,7 @@ export const GET_HOSTS = '/usr/share/ltsp/get_hosts';
  * balancing: screen.d/ldm ran it), else `server`.
  */
 async function serverList(o: LoginOptions, log: Logger): Promise<string[]> {
-  const l = o.servers ?? o.config.list('LDM_SERVER');
+  const l = o.settings.servers;
   if (l.length > 0) return [...l];
   try {
     await access(GET_HOSTS, constants.X_OK);
@@ -188,25 +160,25 @@ async function serverList(o: LoginOptions, log: Logger): Promise<string[]> {
   return ['server'];
 }
 
-function greeterSetup(o: LoginOptions, infos: readonly ServerInfo[], log: Logger): GreeterSetup {
-  const c = o.config;
+function greeterSetup(o: LoginOptions, infos: readonly ServerInfo[]): GreeterSetup {
+  const s = o.settings;
   const servers: ServerChoice[] = infos.map((s) => ({ host: s.host, ...(s.info?.rating !== undefined ? { rating: s.info.rating } : {}), down: s.info === undefined }));
   const defaultServer = chooseServer(infos) ?? servers[0]!.host;
   const src = infos.find((s) => s.host === defaultServer)?.info ?? infos.find((s) => s.info)?.info;
   const sessions: SessionChoice[] = [...(src?.sessions ?? [])];
-  const forcedSession = c.nonEmpty('LDM_FORCE_SESSION');
-  const forcedLanguage = c.nonEmpty('LDM_FORCE_LANGUAGE');
-  const timeout = loginTimeout(c, log);
-  const layout = c.nonEmpty('XKBLAYOUT');
+  const forcedSession = s.session.forceSession;
+  const forcedLanguage = s.session.forceLanguage;
+  const timeout = s.loginTimeoutS;
+  const layout = s.keyboardLayout;
   return {
-    title: { hostname: o.client.hostname, ip: o.client.ip },
+    title: { hostname: s.client.hostname, ip: o.clientIp },
     servers,
     defaultServer,
     sessions,
     languages: [...(src?.languages ?? [])],
     ...(forcedSession ? { forcedSession } : {}),
     ...(forcedLanguage ? { forcedLanguage } : {}),
-    allowGuest: c.ldmBool('LDM_GUESTLOGIN'),
+    allowGuest: s.guestButton,
     ...(timeout ? { loginTimeoutS: timeout } : {}),
     ...(layout ? { keyboardLayout: layout } : {}),
   };
@@ -227,13 +199,10 @@ function unattended(log: Logger): Greeter {
 
 export async function runLogin(o: LoginOptions): Promise<LoginResult> {
   const log = o.log ?? silentLogger;
-  const c = o.config;
-  registerSecret(c.get('LDM_PASSWORD'));
-  const autologin = c.ldmBool('LDM_AUTOLOGIN');
-  const port = o.sshPort ?? intOr(c, 'SSH_OVERRIDE_PORT', { min: 1, max: 65535 }, log) ?? 22;
-  for (const k of ['LDM_SSHOPTIONS', 'LDM_PASSWORD_HASH', 'LDM_NOMAD']) {
-    if (c.nonEmpty(k)) log.warn({ key: k }, `${k} is not supported by ltsp-agent's login and is ignored (docs/login.md)`);
-  }
+  const s = o.settings;
+  registerSecret(o.password, 'process');
+  const autologin = s.autologin;
+  const port = s.sshPort;
   const knownHosts = await loadKnownHosts(o.knownHostsFiles ?? DEFAULT_KNOWN_HOSTS, log);
   if (knownHosts.length === 0) log.warn({ files: o.knownHostsFiles ?? DEFAULT_KNOWN_HOSTS }, 'no known_hosts file: every server will be refused; run ltsp-update-sshkeys on the server');
   let sessions = 0;
@@ -254,15 +223,21 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
           ...(o.display.program ? { program: o.display.program } : {}),
           ...(o.display.args ? { args: o.display.args } : {}),
           ...(o.display.runDir ? { runDir: o.display.runDir } : {}),
-          hostname: o.client.hostname,
+          hostname: s.client.hostname,
           log,
         });
         disp = { display: x.display, xauthority: x.xauthority, env: x.env };
+        // The keyboard as LTSP 5 set it once X was up (the image's xorg.conf.d snippet covers
+        // X servers without setxkbmap); only on an X server of ours, never an admin's desktop.
+        if (s.setxkbmap) {
+          const r = await runProgram([...s.setxkbmap], { env: x.env, timeoutMs: 10_000, log }).catch((e: unknown) => ({ code: null, stderr: errorMessage(e) }));
+          if (r.code !== 0) log.warn({ stderr: r.stderr.slice(-500) }, 'setxkbmap failed; the X server keeps its keyboard layout');
+        }
       } else {
         const xa = o.display.xauthority;
         disp = { display: o.display.display, ...(xa ? { xauthority: xa } : {}), env: { DISPLAY: `:${o.display.display}`, ...(xa ? { XAUTHORITY: xa } : {}) } };
       }
-      const cookie = x?.cookie ?? (disp.xauthority ? findCookie(decodeXauth(await readFile(disp.xauthority).catch(() => Buffer.alloc(0))), disp.display, o.client.hostname) : undefined);
+      const cookie = x?.cookie ?? (disp.xauthority ? findCookie(decodeXauth(await readFile(disp.xauthority).catch(() => Buffer.alloc(0))), disp.display, s.client.hostname) : undefined);
 
       const baseEnv = hookEnv(o, disp);
       const hook = (action: HookAction, extra: Record<string, string> = {}, filter?: (n: string) => boolean) =>
@@ -276,9 +251,9 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
         const servers = await serverList(o, log);
         infos = await fetchAll(servers, o.ldminfo ?? {});
         for (const s of infos) if (s.error) log.warn({ host: s.host, code: s.error.code }, s.error.message);
-        const setup = greeterSetup(o, infos, log);
+        const setup = greeterSetup(o, infos);
         if (autologin) {
-          const g = guestCredentials(c, o.client.hostname);
+          const g = guestCredentials(s, o.password);
           creds = { username: g.username, password: g.password, server: g.server ?? setup.defaultServer };
           greeter ??= unattended(log);
         } else {
@@ -290,15 +265,15 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
           const a = await greeter.ask(setup);
           if (a.kind === 'reboot' || a.kind === 'shutdown') return { kind: a.kind };
           if (a.kind === 'guest') {
-            const g = guestCredentials(c, o.client.hostname, a.server);
+            const g = guestCredentials(s, o.password, a.server);
             creds = { username: g.username, password: g.password, server: g.server ?? setup.defaultServer, session: a.session, language: a.language };
           } else {
-            registerSecret(a.password);
             creds = { username: a.username, password: a.password, server: a.server || setup.defaultServer, session: a.session, language: a.language };
           }
         }
-        registerSecret(creds.password);
-        if (!userAllowed(c, creds.username)) {
+        // A typed password is secret for this round; the guest default (the user name) is not.
+        if (creds.password !== creds.username) registerSecret(creds.password);
+        if (!userAllowed(s, creds.username)) {
           const e = new LtspError('LTSP_LOGIN_DENIED', `user ${creds.username} may not log in on this computer`, { key: 'LDM_USER_ALLOW' }, 'add the user to LDM_USER_ALLOW in lts.conf');
           log.warn({ user: creds.username }, e.message);
           if (autologin) return { kind: 'failed', error: e };
@@ -335,7 +310,7 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
           creds = undefined;
           continue;
         }
-        if (!(await oneSession(conn, c, creds.username, autologin ? undefined : greeter, log))) {
+        if (!(await oneSession(conn, s, creds.username, autologin ? undefined : greeter, log))) {
           conn.close();
           conn = undefined;
           creds = undefined;
@@ -347,42 +322,42 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
 
       // ---- the session ----
       const who = { LDM_SERVER: creds.server, LDM_USERNAME: creds.username };
-      const directx = c.ldmBool('LDM_DIRECTX');
+      const directx = s.directx;
       await hook('start', who);
-      const relay = directx ? await startDirectXRelay({ display: disp.display, listenIp: o.client.ip, allow: [creds.server], log }) : undefined;
+      const relay = directx ? await startDirectXRelay({ display: disp.display, listenIp: o.clientIp, allow: [creds.server], log }) : undefined;
       try {
-        if (directx && cookie && !isIPv4(o.client.ip)) log.warn({ ip: o.client.ip }, 'LDM_DIRECTX: the cookie can only be handed over for an IPv4 client address');
+        if (directx && cookie && !isIPv4(o.clientIp)) log.warn({ ip: o.clientIp }, 'LDM_DIRECTX: the cookie can only be handed over for an IPv4 client address');
         else if (directx && cookie) {
-          const r = await conn.exec(DIRECTX_XAUTH_COMMAND, encodeXauth([inetEntry(o.client.ip, disp.display, cookie)])).catch((e: unknown) => ({ code: null, stderr: errorMessage(e) }));
+          const r = await conn.exec(DIRECTX_XAUTH_COMMAND, encodeXauth([inetEntry(o.clientIp, disp.display, cookie)])).catch((e: unknown) => ({ code: null, stderr: errorMessage(e) }));
           if (r.code !== 0) log.warn({ stderr: r.stderr }, 'LDM_DIRECTX: xauth on the server failed; X clients will be refused');
         }
         // the reply read for the greeter a moment ago (LDM also used its cached file)
         const info = infos.find((s) => s.host === creds!.server)?.info;
-        const xsession = c.nonEmpty('LDM_XSESSION') ?? info?.xsession ?? (await defaultXsession());
+        const xsession = s.session.xsession ?? info?.xsession ?? (await defaultXsession());
         const selected = creds.session && creds.session !== 'default' ? creds.session : undefined;
-        const language = creds.language ?? c.nonEmpty('LDM_LANGUAGE');
+        const language = creds.language ?? s.session.language;
         const xenv = { ...who, LDM_XSESSION: xsession, LDM_SELECTED_SESSION: selected ?? 'default', ...(language ? { LDM_LANGUAGE: language } : {}) };
         await hook('xsession', xenv, (n) => n < SESSION_HOOK);
         const command = sessionCommand({
-          client: o.client,
+          client: { ip: o.clientIp, hostname: s.client.hostname, ...(s.client.mac ? { mac: s.client.mac } : {}) },
           xsession,
           ...(selected ? { selected } : {}),
-          ...(c.nonEmpty('LDM_SESSION') ? { ldmSession: c.nonEmpty('LDM_SESSION')! } : {}),
-          ...(c.nonEmpty('LDM_FORCE_SESSION') ? { forceSession: c.nonEmpty('LDM_FORCE_SESSION')! } : {}),
+          ...(s.session.ldmSession ? { ldmSession: s.session.ldmSession } : {}),
+          ...(s.session.forceSession ? { forceSession: s.session.forceSession } : {}),
           ...(language ? { language } : {}),
-          ...(c.nonEmpty('LDM_FORCE_LANGUAGE') ? { forceLanguage: c.nonEmpty('LDM_FORCE_LANGUAGE')! } : {}),
-          ...(directx ? { directxDisplay: `${o.client.ip}:${disp.display}` } : {}),
-          ...(o.soundEnv ? { soundEnv: o.soundEnv } : {}),
-          scanner: c.bool('SCANNER'),
-          ...(c.nonEmpty('LDM_PRINTER_DEFAULT') ? { printer: c.nonEmpty('LDM_PRINTER_DEFAULT')! } : {}),
-          ...(c.nonEmpty('LDM_PRINTER_LIST') ? { printerList: c.nonEmpty('LDM_PRINTER_LIST')! } : {}),
-          killDbus: c.bool('KILL_DBUS_DAEMON', true),
-          localdev: c.bool('LOCALDEV'),
+          ...(s.session.forceLanguage ? { forceLanguage: s.session.forceLanguage } : {}),
+          ...(directx ? { directxDisplay: `${o.clientIp}:${disp.display}` } : {}),
+          soundEnv: s.sessionEnv.sound,
+          scanner: s.sessionEnv.scanner,
+          ...(s.sessionEnv.printer ? { printer: s.sessionEnv.printer } : {}),
+          ...(s.sessionEnv.printerList ? { printerList: s.sessionEnv.printerList } : {}),
+          killDbus: s.sessionEnv.killDbus,
+          localdev: s.sessionEnv.localdev,
         });
         log.info({ server: creds.server, user: creds.username, xsession, session: selected ?? 'default' }, 'session starting');
         creds = { ...creds, password: '' }; // the session needs no password; drop our reference
-        const s = await conn.startSession(command, directx ? undefined : { display: disp.display, ...(cookie ? { cookie } : {}) });
-        last = await s.ended;
+        const remote = await conn.startSession(command, directx ? undefined : { display: disp.display, ...(cookie ? { cookie } : {}) });
+        last = await remote.ended;
         log.info({ server: who.LDM_SERVER, user: who.LDM_USERNAME, ...last }, last.dropped ? 'connection to the server lost' : 'session ended');
         if (last.dropped) notice = `The connection to ${who.LDM_SERVER} was lost; please log in again.`;
         await hook('xsession', xenv, (n) => n > SESSION_HOOK);
@@ -402,6 +377,7 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
       conn?.close();
       await greeter?.close().catch(() => undefined);
       await x?.stop();
+      endSecretRound();
     }
     if (o.maxSessions !== undefined && sessions >= o.maxSessions) return { kind: 'done', sessions, ...(last ? { last } : {}) };
   }
@@ -412,10 +388,10 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
  * server, after asking with LDM_LIMIT_ONE_SESSION_PROMPT. False = the user chose to keep the
  * other session and not log in here. Never for root, as LDM.
  */
-async function oneSession(conn: SshConnection, c: Config, user: string, greeter: Greeter | undefined, log: Logger): Promise<boolean> {
-  if (!c.ldmBool('LDM_LIMIT_ONE_SESSION') || user === 'root') return true;
+async function oneSession(conn: SshConnection, s: LoginSettings, user: string, greeter: Greeter | undefined, log: Logger): Promise<boolean> {
+  if (s.otherSessions === 'keep' || user === 'root') return true;
   const failed = (e: unknown) => ({ code: null, stdout: '', stderr: errorMessage(e) });
-  if (greeter && c.ldmBool('LDM_LIMIT_ONE_SESSION_PROMPT')) {
+  if (greeter && s.otherSessions === 'ask') {
     const n = Number((await conn.exec(COUNT_OTHER_SESSIONS_COMMAND).catch(failed)).stdout.trim());
     if (n > 0) {
       const a = await greeter.prompt(`You are already logged in ${n === 1 ? 'elsewhere' : `${n} times elsewhere`}. End ${n === 1 ? 'that session' : 'those sessions'} and log in here? (yes/no)`, true);
@@ -429,13 +405,11 @@ async function oneSession(conn: SshConnection, c: Config, user: string, greeter:
 
 /** The names the server's key may be filed under besides its own: `server` for the boot server. */
 function aliasesFor(o: LoginOptions, host: string): string[] {
-  const boot = o.bootServer ?? o.config.nonEmpty('SERVER');
+  const boot = o.settings.bootServer;
   return host !== 'server' && boot === host ? ['server'] : [];
 }
 
 /** The environment LDM's rc.d scripts saw: every lts.conf value, plus what ldm exported. */
 function hookEnv(o: LoginOptions, d: DisplayInfo): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of o.config.entries()) if (k !== 'LDM_PASSWORD') env[k] = v.value;
-  return { ...env, ...d.env, LDMINFO_IPADDR: o.client.ip, HOME: process.env['HOME'] ?? '/root' };
+  return { ...o.settings.hookEnv, ...d.env, LDMINFO_IPADDR: o.clientIp, HOME: process.env['HOME'] ?? '/root' };
 }

@@ -1,12 +1,15 @@
 // Runs the login flow in the client namespace for an integration test: the test writes the
 // whole script as JSON to this program's stdin (so the passwords in it appear in no argv,
-// environment or file), the flow runs with a ScriptedGreeter, and every greeter event and the
+// environment or file), the login planner turns its lts.conf values into the screen's settings
+// exactly as at boot, the flow runs with a ScriptedGreeter, and every greeter event and the
 // final result come back as JSON lines on stdout. Logs go to `logFile`, as JSON lines.
 
 import { createWriteStream } from 'node:fs';
 import { Config } from '../../agent/config/config.ts';
 import { createLogger } from '../../agent/core/log.ts';
 import { runLogin, type DisplaySpec } from '../../agent/login/flow.ts';
+import { planLoginFor } from '../../agent/steps/login.ts';
+import type { ClientFacts } from '../../agent/facts/types.ts';
 import type { GreeterAnswer } from '../../agent/login/greeter.ts';
 import { ScriptedGreeter } from './scripted-greeter.ts';
 import { X11Greeter } from '../../agent/login/greeter-x11.ts';
@@ -44,9 +47,28 @@ const logStream = createWriteStream(input.logFile, { flags: 'a' });
 const log = createLogger({ destination: logStream, human: false, level: 'debug' });
 const answers = input.answers;
 const prompts = input.prompts ?? [];
+const config = Config.fromRecord(input.config);
+const facts: ClientFacts = {
+  ...(input.client.mac ? { mac: { value: input.client.mac, source: 'flag' } } : {}),
+  ip: { value: input.client.ip, source: 'flag' },
+  server: { value: config.get('SERVER') ?? input.client.ip, source: 'flag' },
+  dns: [],
+  arch: 'x86_64',
+  ramMiB: 2048,
+  root: { kind: 'local' },
+  cmdlineKeys: {},
+  ltspBoot: false,
+  present: new Set(),
+};
+const planned = planLoginFor({ config, facts, server: config.get('SERVER') ?? input.client.ip, hostname: input.client.hostname });
+const screen = planned.plan.screens[0];
+if (!screen) throw new Error(`no login planned: ${planned.skipped}`);
+const settings = input.soundEnv ? { ...screen, sessionEnv: { ...screen.sessionEnv, sound: input.soundEnv } } : screen;
+const password = planned.secrets?.passwords[String(screen.vt)];
 const result = await runLogin({
-  config: Config.fromRecord(input.config),
-  client: input.client,
+  settings,
+  ...(password !== undefined ? { password } : {}),
+  clientIp: input.client.ip,
   display: input.display,
   knownHostsFiles: input.knownHostsFiles,
   ...(input.rcDirs ? { rcDirs: input.rcDirs } : {}),

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { ConsoleGreeter } from '../../agent/login/greeter-console.ts';
 import type { GreeterSetup } from '../../agent/login/greeter.ts';
-import { containsSecret } from '../../agent/core/log.ts';
+import { isSecretValue } from '../../agent/core/log.ts';
 
 const setup: GreeterSetup = {
   title: { hostname: 'ltsp-test', ip: '10.0.0.2' },
@@ -39,7 +39,7 @@ test('over a pipe: user name and password lines answer a login; the password is 
   io.input.write('alice\nZürich pw\n');
   const a = await g.ask(setup);
   assert.deepEqual(a, { kind: 'login', username: 'alice', password: 'Zürich pw', server: 'server1', session: undefined, language: undefined });
-  assert.ok(containsSecret('Zürich pw'));
+  assert.ok(isSecretValue('Zürich pw'));
   assert.match(io.written(), /ltsp-test \(10\.0\.0\.2\)/);
   assert.match(io.written(), /Log in to server1, 70% free\. Other choices: !server !session !language !guest !reboot !shutdown/);
   assert.doesNotMatch(io.written(), /Zürich pw/);

@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listHooks, runHooks } from '../../agent/login/rc-hooks.ts';
 import { registerSecret } from '../../agent/core/log.ts';
-import { Config } from '../../agent/config/config.ts';
-import { guestCredentials, hostToUsername, userAllowed, userMessage } from '../../agent/login/flow.ts';
+import { guestCredentials, userAllowed, userMessage } from '../../agent/login/flow.ts';
+import { hostToUsername, planLoginFor } from '../../agent/steps/login.ts';
+import { ctxOf } from './steps-fixtures.ts';
 import { LtspError } from '../../agent/core/errors.ts';
 
 test('rc.d: names by letter, /etc overrides, sorted; LDM-native scripts skipped; one shell per action', async () => {
@@ -59,21 +60,29 @@ test('rc.d: a secret in the hook environment is refused, the login goes on', asy
   }
 });
 
+/** The planned settings of screen 07 for these lts.conf values, and the planned password. */
+function settingsOf(rec: Record<string, string>, hostname = 'ltsp20') {
+  const p = planLoginFor(ctxOf(rec, [], {}, { hostname }));
+  return { s: p.plan.screens[0]!, password: p.secrets?.passwords['7'] };
+}
+
 test('guest/autologin credentials as LDM get_guest; LDM_USER_ALLOW; user messages', () => {
-  const c = Config.fromRecord({ LDM_SERVER: 'a b', LDM_GUEST_SERVER: 'b c' });
-  assert.deepEqual(guestCredentials(c, 'ltsp20'), { username: 'ltsp20', password: 'ltsp20', server: 'b' });
-  assert.deepEqual(guestCredentials(c, 'ltsp20', 'c').server, 'c');
-  assert.deepEqual(guestCredentials(c, 'ltsp20', 'a').server, 'b');
-  const c2 = Config.fromRecord({ LDM_SERVER: 'a', LDM_USERNAME: 'kiosk', LDM_PASSWORD: 'pw' });
-  assert.deepEqual(guestCredentials(c2, 'h'), { username: 'kiosk', password: 'pw', server: 'a' });
-  const h = Config.fromRecord({ HOST_TO_USERNAME: 'pc/guest', LDM_SERVER: 's' });
-  assert.equal(hostToUsername(h, 'pc07'), 'guest07');
-  assert.equal(hostToUsername(h, 'pcx7'), undefined);
-  assert.equal(hostToUsername(h, 'lab07'), undefined);
-  assert.deepEqual(guestCredentials(h, 'pc12'), { username: 'guest12', password: 'guest12', server: 's' });
-  assert.equal(userAllowed(Config.fromRecord({}), 'x'), true);
-  assert.equal(userAllowed(Config.fromRecord({ LDM_USER_ALLOW: 'ann, bob' }), 'bob'), true);
-  assert.equal(userAllowed(Config.fromRecord({ LDM_USER_ALLOW: 'ann,bob' }), 'eve'), false);
+  const c = settingsOf({ LDM_SERVER: 'a b', LDM_GUEST_SERVER: 'b c' });
+  assert.deepEqual(guestCredentials(c.s, c.password), { username: 'ltsp20', password: 'ltsp20', server: 'b' });
+  assert.deepEqual(guestCredentials(c.s, c.password, 'c').server, 'c');
+  assert.deepEqual(guestCredentials(c.s, c.password, 'a').server, 'b');
+  const c2 = settingsOf({ LDM_SERVER: 'a', LDM_USERNAME: 'kiosk', LDM_PASSWORD: 'pw' }, 'h');
+  assert.equal(c2.s.guest.password, 'LDM_PASSWORD');
+  assert.equal(JSON.stringify(c2.s).includes('"pw"'), false, 'the password is not in the settings');
+  assert.deepEqual(guestCredentials(c2.s, c2.password), { username: 'kiosk', password: 'pw', server: 'a' });
+  assert.equal(hostToUsername('pc/guest', 'pc07'), 'guest07');
+  assert.equal(hostToUsername('pc/guest', 'pcx7'), undefined);
+  assert.equal(hostToUsername('pc/guest', 'lab07'), undefined);
+  const h = settingsOf({ HOST_TO_USERNAME: 'pc/guest', LDM_SERVER: 's' }, 'pc12');
+  assert.deepEqual(guestCredentials(h.s, h.password), { username: 'guest12', password: 'guest12', server: 's' });
+  assert.equal(userAllowed(settingsOf({}).s, 'x'), true);
+  assert.equal(userAllowed(settingsOf({ LDM_USER_ALLOW: 'ann, bob' }).s, 'bob'), true);
+  assert.equal(userAllowed(settingsOf({ LDM_USER_ALLOW: 'ann,bob' }).s, 'eve'), false);
   assert.equal(userMessage(new LtspError('LTSP_SSH_AUTH', 'login as x on s failed: wrong user name or password', {}, 'type the user name and password again')), 'login as x on s failed: wrong user name or password.\nType the user name and password again.');
   assert.equal(userMessage(new LtspError('LTSP_SSH_HOSTKEY_UNKNOWN', 'm', {}, 'run y')), 'm.\nAdministrator: run y.');
 });
