@@ -17,6 +17,7 @@ Commands:
   boot [opts]             the boot phase: facts, lts.conf over TFTP, plan, apply
   getltscfg [-a] [KEY]    LTSP 5 getltscfg, compatible (also when called as "getltscfg")
   config explain [KEY]    where each value comes from, and the problems in lts.conf
+  config check [opts]     lint lts.conf for every section's client; exit 1 on errors
   fetch tftp://HOST/PATH  download a file over TFTP (debug a TFTP server)
   login [opts]            log in to an LTSP server like LDM (greeter, SSH, remote session)
   doctor [--root DIR]     check a client chroot for what the agent needs
@@ -41,7 +42,8 @@ const commands: Record<string, Command> = {
   timeline: async (a) => (await import('./timeline.ts')).timelineCommand(a),
   config: async (a) => {
     if (a[0] === 'explain') return (await import('./dry-run.ts')).explainCommand(a.slice(1));
-    process.stderr.write('Usage: ltsp-agent config explain [options] [KEY...]\n');
+    if (a[0] === 'check') return (await import('./check.ts')).checkCommand(a.slice(1));
+    process.stderr.write('Usage: ltsp-agent config explain [options] [KEY...]\n       ltsp-agent config check [options]\n');
     return 64;
   },
 };

@@ -120,3 +120,60 @@ test('usage errors exit 64 with the option named; an unreadable lts.conf exits 2
   const mac = run(['--dry-run', '--mac', 'zz']);
   assert.equal(mac.code, 64);
 });
+
+test('config check: every section checked as its client; exit 1 on errors, --strict on warnings, --json', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'check-'));
+  try {
+    const clean = join(dir, 'clean.conf');
+    writeFileSync(clean, '[default]\nSERVER=192.168.67.1\nSCREEN_07=ldm\n');
+    const warned = join(dir, 'warned.conf');
+    writeFileSync(warned, '[default]\nLDM_SERVR=192.168.67.1\n[pc*]\nXRANDR_MODE_0=1280x1024\n');
+    const broken = join(dir, 'broken.conf');
+    writeFileSync(broken, '[default]\nSERVER=192.168.67.1\n[00:1e:68:c2:ff:01]\nMODULE_01="-r snd_hda_intel"\nTIMEZONE=../../etc/shadow\n');
+
+    const ok = run(['config', 'check', '--lts-conf', clean]);
+    assert.equal(ok.code, 0, ok.out + ok.err);
+    assert.match(ok.out, /0 errors, 0 warnings, 0 notes: ok/);
+
+    const w = run(['config', 'check', '--lts-conf', warned]);
+    assert.equal(w.code, 0, 'warnings alone pass');
+    assert.match(w.out, /checked as 2 clients \(\[default\], \[pc\*\]\)/);
+    assert.match(w.out, /LDM_SERVR: .*did you mean LDM_SERVER\?/);
+    assert.match(w.out, /XRANDR_MODE_0: .*not yet \(issue 10\).*\(for \[pc\*\]\)/);
+    assert.equal(run(['config', 'check', '--strict', '--lts-conf', warned]).code, 1);
+
+    const b = run(['config', 'check', '--lts-conf', broken]);
+    assert.equal(b.code, 1);
+    assert.match(b.out, /error: +.*broken\.conf:4: MODULE_01: .*\(for \[00:1e:68:c2:ff:01\]\)/);
+    assert.match(b.out, /error: +.*broken\.conf:5: TIMEZONE: /);
+    const j = JSON.parse(run(['config', 'check', '--json', '--lts-conf', broken]).out) as { ok: boolean; problems: Array<{ code: string; where: { key?: string }; clients: string[] }> };
+    assert.equal(j.ok, false);
+    assert.deepEqual(j.problems.find((p) => p.where.key === 'MODULE_01')?.clients, ['[00:1e:68:c2:ff:01]']);
+    // one client only
+    const one = run(['config', 'check', '--lts-conf', broken, '--mac', '02:00:00:00:00:05']);
+    assert.equal(one.code, 0, one.out);
+    assert.match(one.out, /checked as 1 client \(02:00:00:00:00:05/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--dry-run --json: the key table names the planners that used each key; the rest is reported', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'keys-'));
+  try {
+    const f = join(dir, 'lts.conf');
+    writeFileSync(f, '[default]\nSERVER=192.168.67.1\nLDM_DIRECTX=True\nXRANDR_MODE_0=1024x768\nSOUND=True\n');
+    const r = run(['--dry-run', '--json', '--lts-conf', f]);
+    assert.equal(r.code, 0, r.err);
+    const plan = JSON.parse(r.out) as { keys: Array<{ key: string; usedBy: string[] }>; problems: Array<{ code: string; where: { key?: string } }>; steps: Array<{ step: string; actions: Array<{ path?: string; content?: string }> }> };
+    const used = Object.fromEntries(plan.keys.map((k) => [k.key, k.usedBy]));
+    assert.deepEqual(used['LDM_DIRECTX'], ['login']);
+    assert.deepEqual(used['SOUND'], ['sound', 'login']);
+    assert.deepEqual(used['XRANDR_MODE_0'], []);
+    assert.equal(plan.problems.find((p) => p.where.key === 'XRANDR_MODE_0')?.code, 'LTSP_KEY_NOT_YET');
+    const login = plan.steps.find((s) => s.step === 'login')!.actions.find((a) => a.path === '/run/ltsp/login.json')!;
+    assert.equal((JSON.parse(login.content!) as { screens: Array<{ directx: boolean }> }).screens[0]!.directx, true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
