@@ -28,7 +28,8 @@ export type ErrorCode =
   | 'LTSP_SSH_HOSTKEY_CHANGED'
   | 'LTSP_SSH_AUTH'
   | 'LTSP_SSH_UNREACHABLE'
-  | 'LTSP_LOGIN_DENIED';
+  | 'LTSP_LOGIN_DENIED'
+  | 'LTSP_GREETER_INPUT_ENDED';
 
 export interface Where {
   /** lts.conf key the problem is about, uppercased. */
