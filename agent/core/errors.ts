@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'LTSP_USAGE'
   | 'LTSP_EXEC_FAILED'
   | 'LTSP_EXEC_TIMEOUT'
+  | 'LTSP_ROOT_PATH'
   | 'LTSP_TFTP_TIMEOUT'
   | 'LTSP_TFTP_ERROR'
   | 'LTSP_TFTP_PROTOCOL'
