@@ -87,7 +87,7 @@ test('syslog: rsyslog, sysklogd (local log kept), busybox syslogd; nothing witho
 
 test('modules: modprobe argv per MODULE_*, in sort -V order, best effort', () => {
   const p = planModules(ctxOf({ MODULE_10: 'nbd', MODULE_2: 'snd-hda-intel model=auto', MODULE_3: 'x;reboot' }));
-  assert.deepEqual(runs(p), [['modprobe', 'snd-hda-intel', 'model=auto'], ['modprobe', 'nbd']]);
+  assert.deepEqual(runs(p), [['modprobe', '--', 'snd-hda-intel', 'model=auto'], ['modprobe', '--', 'nbd']]);
   assert.ok(p.actions.every((a) => a.kind === 'run' && a.bestEffort));
   refusalOf(p, 'MODULE_3');
   assert.match(planModules(ctxOf({})).skipped!, /no MODULE_/);
