@@ -183,6 +183,11 @@ export function checkCrontabLine(config: Config, key: string, value: string): Ch
     return refuse(config, key, `${show(value)} has no valid user field`, `/etc/cron.d lines name the user after the time fields, e.g. "0 7 * * * root /usr/sbin/ntpdate server"`);
   }
   if (cmd.length === 0) return refuse(config, key, `${show(value)} has no command`, `add the command to ${key}`);
+  // cron turns every unescaped % of the command into a line break and the text after the first
+  // into the command's standard input; a backslash escape would be shell syntax, refused anyway
+  if (cmd.some((w) => w.includes('%'))) {
+    return refuse(config, key, `${show(value)} has a % in its command, which cron turns into a line break and standard input`, `put the command into a script in the client chroot (date +%F works there) and name the script in ${key}`);
+  }
   const command = checkCommand(config, key, cmd.join(' '));
   if (!command.ok) return command;
   return ok([...time, user, ...command.value].join(' '));

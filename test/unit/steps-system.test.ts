@@ -157,3 +157,12 @@ test('screens: default SCREEN_07=ldm, SCREEN_DEFAULT fallback, per-screen overri
   refusalOf(evil, 'SCREEN_03');
   refusalOf(evil, 'SCREEN_04');
 });
+
+test('cron: a CRONTAB_* line with % is refused naming its key; the other lines and SHUTDOWN_TIME stay', () => {
+  const p = planCron(ctxOf({ SHUTDOWN_TIME: '22:30', CRONTAB_01: '0 7 * * * root /usr/bin/logger boot%id', CRONTAB_02: '0 8 * * * root /bin/true' }, ['/usr/sbin/cron']));
+  assert.match(refusalOf(p, 'CRONTAB_01'), /%/);
+  const text = fileContent(p, '/etc/cron.d/ltsp')!;
+  assert.doesNotMatch(text, /%/);
+  assert.match(text, /^0 8 \* \* \* root \/bin\/true$/m);
+  assert.match(text, /^30 22 \* \* \* root /m);
+});
