@@ -16,6 +16,7 @@
 
 import { lstatSync, promises as fs, readlinkSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
+import { pushAll } from '../core/arrays.ts';
 import { LtspError } from '../core/errors.ts';
 
 let tmpCounter = 0;
@@ -79,21 +80,21 @@ export class FileSystem {
         done.pop(); // at the root already: stays there
         continue;
       }
-      const here = path.join(this.root, ...done, c);
+      const here = path.join(this.root, done.join('/'), c);
       const st = todo.length > 0 || followFinal ? lstatOrUndefined(here) : undefined;
       if (st?.isSymbolicLink()) {
         if (++links > MAX_LINKS) {
           throw new LtspError('LTSP_ROOT_PATH', `${clientPath}: more than ${MAX_LINKS} symbolic links (a loop?)${this.root === '/' ? '' : ` under ${this.root}`}`, {}, 'fix the symbolic links in the tree');
         }
-        refuseForeignLink(here, st, path.join(this.root, ...done));
+        refuseForeignLink(here, st, path.join(this.root, done.join('/')));
         const target = readlinkSync(here);
         if (target.startsWith('/')) done.length = 0;
-        todo.push(...target.split('/').reverse());
+        pushAll(todo, target.split('/').reverse());
         continue;
       }
       done.push(c);
     }
-    return path.join(this.root, ...done);
+    return path.join(this.root, done.join('/'));
   }
 
   /** The mode a write gets: never group/other access on a file that holds a secret. */
