@@ -48,7 +48,7 @@ export function resolveClient(conf: ParsedConf | undefined, facts: ClientFacts, 
     config = build(resolution);
   }
   const server = config.nonEmpty('SERVER') ?? facts.server?.value ?? FALLBACK_SERVER;
-  const problems = [...(conf?.problems ?? []), ...(resolution?.problems ?? []), ...(extraChecks?.(config) ?? [])];
+  const problems = [...(facts.problems ?? []), ...(conf?.problems ?? []), ...(resolution?.problems ?? []), ...(extraChecks?.(config) ?? [])];
   return { config, resolution, hostname: effectiveHostname(config, facts), server, problems };
 }
 
