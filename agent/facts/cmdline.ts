@@ -97,6 +97,20 @@ function checkedRoot(root: RootMount, problems: Problem[]): RootMount {
   return root;
 }
 
+/**
+ * What on this kernel command line says the machine booted as an LTSP client, or undefined:
+ * init=/real_init= naming init-ltsp (what LTSP 5's update-kernels writes), an ltsp.* key, an
+ * NBD root (nbdroot=) or an NFS root under an LTSP chroot (nfsroot=SERVER:/opt/ltsp/ARCH).
+ */
+export function ltspBootMarker(cmd: KernelCmdline): string | undefined {
+  for (const k of ['init', 'real_init']) if (/(^|\/)init-ltsp$/.test(cmd.params.get(k) ?? '')) return `${k}=${cmd.params.get(k)}`;
+  const ltsp = [...cmd.params.keys()].find((k) => k.startsWith('ltsp.') && k.length > 5);
+  if (ltsp !== undefined) return ltsp;
+  if (cmd.params.has('nbdroot')) return 'nbdroot=';
+  if (/(^|:)\/opt\/ltsp\//.test(cmd.params.get('nfsroot') ?? '')) return 'nfsroot=';
+  return undefined;
+}
+
 /** nbdroot=host[:port][/name] or [ipv6]:port/name; nfsroot=host:/path; else root=/dev/nfs etc. */
 function rootMount(params: ReadonlyMap<string, string>): RootMount {
   const nbd = params.get('nbdroot');
