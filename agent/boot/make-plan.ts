@@ -51,7 +51,7 @@ export function resolveClient(conf: ParsedConf | undefined, facts: ClientFacts, 
     config = build(resolution);
   }
   const server = scopeReader(config, LTSCONF_KEYS, record).nonEmpty('SERVER') ?? facts.server?.value ?? FALLBACK_SERVER;
-  const problems = [...(conf?.problems ?? []), ...(resolution?.problems ?? []), ...configChecks(config)];
+  const problems = [...(facts.problems ?? []), ...(conf?.problems ?? []), ...(resolution?.problems ?? []), ...configChecks(config)];
   return { config, resolution, hostname: nameOf(config), server, problems };
 }
 

@@ -1,6 +1,7 @@
 // A small, strict option parser shared by the commands: --name value, --name=value, flags.
 // Unknown options are errors (an admin's typo must not be silently ignored).
 
+import { pushAll } from '../core/arrays.ts';
 import { LtspError } from '../core/errors.ts';
 
 export interface OptionSpec {
@@ -28,7 +29,7 @@ export function parseOptions(argv: readonly string[], spec: OptionSpec): ParsedA
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') {
-      positional.push(...argv.slice(i + 1));
+      pushAll(positional, argv.slice(i + 1));
       break;
     }
     if (!arg.startsWith('-') || arg === '-') {

@@ -2,6 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { LtspError } from '../core/errors.ts';
+import { ltspBootMarker, parseCmdline } from '../facts/cmdline.ts';
 import { runBoot, type LtsConfObtainer } from '../boot/boot.ts';
 import { parseOptions } from './args.ts';
 import { factOverrides } from './dry-run.ts';
@@ -25,22 +26,44 @@ Options:
   --mac, --ip, --hostname, --server, --arch, --ram, --cmdline
                       override what the client learns about itself
   --markers           one line per step on stdout (for the serial console)
+  --force             apply to this machine although its kernel command line has no
+                      LTSP marker (init=/sbin/init-ltsp, ltsp.*, nbdroot=)
   --log-level LEVEL   trace, debug, info (default), warn, error
   -h, --help
 
 Exit status: 0 when the boot phase ran, whatever the steps did (see the log and
-/run/ltsp/timeline.json); 64 usage error.
+/run/ltsp/timeline.json); 64 usage error, also when run without --root on a machine
+that did not boot as an LTSP client (see --force).
 `;
+
+/**
+ * Without --root, `boot` reconfigures the machine it runs on (hostname, DNS, fstab, cron...):
+ * only on a machine whose kernel command line says it booted as an LTSP client (`cmdline`,
+ * this machine's /proc/cmdline), or with --force. The refusal, or undefined to go on.
+ */
+export function ltspBootRefusal(cmdline: string, opts: { root?: string; force?: boolean }): LtspError | undefined {
+  if (opts.root !== undefined || opts.force) return undefined;
+  if (ltspBootMarker(parseCmdline(cmdline)) !== undefined) return undefined;
+  return new LtspError(
+    'LTSP_USAGE',
+    'this machine did not boot as an LTSP client (its kernel command line has no init=/sbin/init-ltsp, ltsp.* or nbdroot=); `ltsp-agent boot` would reconfigure it',
+    {},
+    'to try a configuration use --dry-run, or --root DIR to apply it to a chroot or a directory; --force applies it to this machine anyway',
+  );
+}
 
 export async function bootCommand(argv: string[]): Promise<number> {
   const a = parseOptions(argv, {
     values: ['--root', '--lts-conf', '--tftp-timeout', '--mac', '--ip', '--hostname', '--server', '--arch', '--ram', '--cmdline', '--log-level'],
-    flags: ['--run-commands', '--markers', '--help', '-h'],
+    flags: ['--run-commands', '--markers', '--force', '--help', '-h'],
   });
   if (a.flags.has('--help') || a.flags.has('-h')) {
     process.stdout.write(BOOT_HELP);
     return 0;
   }
+  // the machine's own command line, not --cmdline: the question is what this machine is
+  const refusal = ltspBootRefusal(readProcCmdline(), { ...(a.values.has('--root') ? { root: a.values.get('--root')! } : {}), force: a.flags.has('--force') });
+  if (refusal) throw refusal;
   const timeoutS = Number(a.values.get('--tftp-timeout') ?? 5);
   if (!(timeoutS > 0 && timeoutS <= 300)) throw new LtspError('LTSP_USAGE', '--tftp-timeout must be between 0 and 300 seconds');
   const overrides = factOverrides(a);
@@ -59,4 +82,12 @@ export async function bootCommand(argv: string[]): Promise<number> {
     ...(a.values.has('--log-level') ? { logLevel: a.values.get('--log-level')! } : {}),
   });
   return 0;
+}
+
+function readProcCmdline(): string {
+  try {
+    return readFileSync('/proc/cmdline', 'utf8');
+  } catch {
+    return ''; // no /proc: nothing says this is an LTSP boot
+  }
 }

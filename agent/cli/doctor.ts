@@ -5,6 +5,7 @@
 
 import { lstat, readFile, readlink, readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, normalize, dirname } from 'node:path';
+import { maxOf, pushAll } from '../core/arrays.ts';
 import { runProgram } from '../exec/process.ts';
 import { parseOptions } from './args.ts';
 
@@ -228,14 +229,14 @@ export async function runDoctor(root: string): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
   for (const c of CHECKS) {
     const res = await c(r);
-    out.push(...(Array.isArray(res) ? res : [res]));
+    pushAll(out, Array.isArray(res) ? res : [res]);
   }
   return out;
 }
 
 export function formatDoctor(results: readonly CheckResult[], root: string): string {
   const tag: Record<Level, string> = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' };
-  const width = Math.max(...results.map((r) => r.name.length));
+  const width = maxOf(results.map((r) => r.name.length), 0);
   const lines = [`Checking ${root === '/' ? 'this client' : root} for ltsp-agent:`];
   for (const r of results) {
     lines.push(`  ${tag[r.level]}  ${r.name.padEnd(width)}  ${r.detail}`);

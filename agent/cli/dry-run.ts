@@ -3,6 +3,7 @@
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { pushAll } from '../core/arrays.ts';
 import { LtspError } from '../core/errors.ts';
 import { MAX_LTSCONF_BYTES, parseLtsConf, tooLarge, type ParsedConf } from '../config/ltsconf-parse.ts';
 import { gatherFacts, type FactOverrides } from '../facts/gather.ts';
@@ -169,7 +170,7 @@ export async function explainCommand(argv: string[], out: (s: string) => void = 
   }
   for (const v of removed) lines.push(`  ${v.key} removed by NONE in [${v.section.name}] ${v.from.file}:${v.from.line}`);
   lines.push('');
-  lines.push(...renderProblems(client.problems));
+  pushAll(lines, renderProblems(client.problems));
   out(lines.join('\n') + '\n');
   return 0;
 }

@@ -4,6 +4,7 @@
 // needs, a solid bar while it ran, coloured by outcome, with the boot's marks as lines.
 
 import { readFile, writeFile } from 'node:fs/promises';
+import { maxOf } from '../core/arrays.ts';
 import type { StepOutcome } from '../exec/timeline.ts';
 import { parseOptions } from './args.ts';
 
@@ -106,7 +107,7 @@ export function renderTimelineSvg(t: TimelineData, title = 'ltsp-agent boot time
   const rows = t.entries.length;
   const ends = [...t.entries.flatMap((e) => [e.queuedAt, e.startedAt ?? e.queuedAt, e.endedAt ?? e.startedAt ?? e.queuedAt]), ...t.marks.map((m) => m.at)];
   const t0 = 0;
-  const t1 = Math.max(1, ...ends);
+  const t1 = Math.max(1, maxOf(ends));
   const x = (ms: number) => labelW + ((ms - t0) / (t1 - t0)) * chartW;
   const height = top + rows * rowH + 70;
   const width = labelW + chartW + 30;

@@ -120,6 +120,7 @@ export function checkCommand(config: Config, key: string, value: string): Checke
   if (bad) return refuse(config, key, `command ${show(value)} ${bad}`, `${key} must be one command on one line`);
   const words = value.trim().split(/[ \t]+/).filter((w) => w.length > 0);
   if (words.length === 0) return refuse(config, key, 'the command is empty', `set ${key} to a program and its arguments, or remove it`);
+  if (OPTION_LIKE.test(words[0]!)) return refuse(config, key, `${show(value)} starts with an option (${show(words[0]!)}), not a program`, `set ${key} to a program and its arguments, like "/usr/local/sbin/lab-setup --quiet"`);
   for (const w of words) {
     if (!PLAIN_WORD.test(w) || SHELL_SYNTAX.test(w)) {
       return refuse(
@@ -133,9 +134,17 @@ export function checkCommand(config: Config, key: string, value: string): Checke
   return ok(words);
 }
 
+/**
+ * Argument positions. A value that starts with `-` would be read as an option by the program
+ * it is passed to (`modprobe -r`, `setxkbmap -print`, `ntpdate -d`), whatever check comes
+ * after it. Every check for a value that lands in an argv refuses a leading `-`; the program's
+ * own `--` is added where it has one (modprobe).
+ */
+const OPTION_LIKE = /^-/;
+
 /** One argument word (setxkbmap values, nbd export names...): plain characters only. */
 export function checkWord(config: Config, key: string, value: string): Checked<string> {
-  if (PLAIN_WORD.test(value) && !SHELL_SYNTAX.test(value) && !value.startsWith('-')) return ok(value);
+  if (PLAIN_WORD.test(value) && !SHELL_SYNTAX.test(value) && !OPTION_LIKE.test(value)) return ok(value);
   return refuse(config, key, `${show(value)} is not a plain word`, `set ${key} to letters, digits and . _ - : , + only`);
 }
 
@@ -144,7 +153,8 @@ export function checkModule(config: Config, key: string, value: string): Checked
   const words = checkCommand(config, key, value);
   if (!words.ok) return words;
   const [name, ...opts] = words.value;
-  if (!/^[A-Za-z0-9_-]+$/.test(name!)) {
+  // a module name never starts with "-": "-r snd_hda_intel" would unload, "-d /tmp x" load from /tmp
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_-]*$/.test(name!)) {
     return refuse(config, key, `${show(name!)} is not a module name`, `set ${key} to a module name and its options, like "snd-hda-intel model=auto"`);
   }
   const badOpt = opts.find((o) => !/^[A-Za-z0-9_][A-Za-z0-9_.-]*(=[A-Za-z0-9_.,:+-]*)?$/.test(o));
@@ -174,6 +184,11 @@ export function checkCrontabLine(config: Config, key: string, value: string): Ch
     return refuse(config, key, `${show(value)} has no valid user field`, `/etc/cron.d lines name the user after the time fields, e.g. "0 7 * * * root /usr/sbin/ntpdate server"`);
   }
   if (cmd.length === 0) return refuse(config, key, `${show(value)} has no command`, `add the command to ${key}`);
+  // cron turns every unescaped % of the command into a line break and the text after the first
+  // into the command's standard input; a backslash escape would be shell syntax, refused anyway
+  if (cmd.some((w) => w.includes('%'))) {
+    return refuse(config, key, `${show(value)} has a % in its command, which cron turns into a line break and standard input`, `put the command into a script in the client chroot (date +%F works there) and name the script in ${key}`);
+  }
   const command = checkCommand(config, key, cmd.join(' '));
   if (!command.ok) return command;
   return ok([...time, user, ...command.value].join(' '));
@@ -208,7 +223,7 @@ export function checkXorgString(config: Config, key: string, value: string): Che
 
 /** XKB names (layouts "de,us", options "grp:alt_shift_toggle,ctrl:nocaps", variants "nodeadkeys"). */
 export function checkXkb(config: Config, key: string, value: string): Checked<string> {
-  if (/^[A-Za-z0-9_+:,()-]+$/.test(value)) return ok(value);
+  if (/^[A-Za-z0-9_+:,()-]+$/.test(value) && !OPTION_LIKE.test(value)) return ok(value);
   return refuse(config, key, `${show(value)} is not an XKB name`, `set ${key} like "de", "de,us" or "grp:alt_shift_toggle"`);
 }
 

@@ -18,9 +18,11 @@ export type ErrorCode =
   | 'LTSP_KEY_NOT_YET'
   | 'LTSP_KEY_UNUSED'
   | 'LTSP_FACT_MISSING'
+  | 'LTSP_FACT_INVALID'
   | 'LTSP_USAGE'
   | 'LTSP_EXEC_FAILED'
   | 'LTSP_EXEC_TIMEOUT'
+  | 'LTSP_ROOT_PATH'
   | 'LTSP_TFTP_TIMEOUT'
   | 'LTSP_TFTP_ERROR'
   | 'LTSP_TFTP_PROTOCOL'
@@ -30,7 +32,8 @@ export type ErrorCode =
   | 'LTSP_SSH_HOSTKEY_CHANGED'
   | 'LTSP_SSH_AUTH'
   | 'LTSP_SSH_UNREACHABLE'
-  | 'LTSP_LOGIN_DENIED';
+  | 'LTSP_LOGIN_DENIED'
+  | 'LTSP_GREETER_INPUT_ENDED';
 
 export interface Where {
   /** lts.conf key the problem is about, uppercased. */

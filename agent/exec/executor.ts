@@ -130,7 +130,7 @@ export class Executor {
       case 'mkdir':
         return this.fs.mkdir(a.path, a.mode);
       case 'write-file':
-        return this.fs.writeAtomic(a.path, a.content, a.mode, BOOT_FILE);
+        return this.fs.writeAtomic(a.path, a.content, a.mode, { ...BOOT_FILE, ...(a.secret ? { secret: true } : {}) });
       case 'append-lines':
         return this.#append(a.path, a.lines, a.header, a.mode);
       case 'symlink':

@@ -1,7 +1,12 @@
 // The kernel command line as LTSP 5 read it (init-ltsp.d/03-kernel-cmdline, 04-server):
 // ip=, BOOTIF=, BOOT_IMAGE=, nbdroot=, nfsroot=, root=, init=/real_init=, and ltsp.KEY=value.
 
+import type { Problem } from '../core/errors.ts';
+import { checkFact } from './check.ts';
 import type { RootMount } from './types.ts';
+
+/** Where kernel command line problems say they come from. */
+export const CMDLINE_FILE = '/proc/cmdline';
 
 export interface KernelCmdline {
   readonly params: ReadonlyMap<string, string>;
@@ -14,6 +19,8 @@ export interface KernelCmdline {
   readonly bootif?: string;
   readonly root?: RootMount;
   readonly ltspBoot: boolean;
+  /** Values refused (an ip= host name with shell syntax, an nbdroot host that is none ...); not used. */
+  readonly problems: readonly Problem[];
 }
 
 /** Splits like the kernel: on spaces, double quotes group. */
@@ -51,18 +58,19 @@ export function parseCmdline(text: string): KernelCmdline {
     params.set(k, v);
     if (k.startsWith('ltsp.') && k.length > 5) ltspKeys[k.slice(5).toUpperCase()] = v;
   }
+  const problems: Problem[] = [];
   let ip: KernelCmdline['ip'];
   const ipParam = params.get('ip');
   if (ipParam && ipParam.includes(':')) {
     const [client, server, gateway, netmask, hostname, device] = ipParam.split(':');
-    const opt = (s: string | undefined) => (s && s.length > 0 ? s : undefined);
+    const field = (kind: Parameters<typeof checkFact>[1], s: string | undefined, name: string) => checkFact(problems, kind, s, `ip= ${name}`, CMDLINE_FILE);
     ip = {
-      client: opt(client),
-      server: opt(server),
-      gateway: opt(gateway),
-      netmask: opt(netmask),
-      hostname: opt(hostname),
-      device: opt(device),
+      client: field('ipv4', client, 'client address'),
+      server: field('ip', server, 'server address'),
+      gateway: field('ipv4', gateway, 'gateway'),
+      netmask: field('netmask', netmask, 'netmask'),
+      hostname: field('domain', hostname, 'host name'),
+      device: field('interface', device, 'device'),
     };
   }
   const bootifRaw = params.get('BOOTIF');
@@ -72,13 +80,35 @@ export function parseCmdline(text: string): KernelCmdline {
   return {
     params,
     ltspKeys,
-    bootImage: params.get('BOOT_IMAGE'),
+    bootImage: checkFact(problems, 'boot-path', params.get('BOOT_IMAGE'), 'BOOT_IMAGE', CMDLINE_FILE),
     ip,
     bootif,
-    root: rootMount(params),
+    root: checkedRoot(rootMount(params), problems),
+    problems,
     // LTSP 5 tested the substring, which real_init= also matches.
     ltspBoot: cmd.includes('init=/sbin/init-ltsp') || params.has('ltsp.init'),
   };
+}
+
+/** The root's server must be a host name or an address; else the root is not used as a fact. */
+function checkedRoot(root: RootMount, problems: Problem[]): RootMount {
+  if (root.kind === 'nbd' && checkFact(problems, 'host', root.host || '-', 'nbdroot', CMDLINE_FILE) === undefined) return { kind: 'local' };
+  if (root.kind === 'nfs' && root.server !== '' && checkFact(problems, 'host', root.server, 'nfsroot', CMDLINE_FILE) === undefined) return { kind: 'local' };
+  return root;
+}
+
+/**
+ * What on this kernel command line says the machine booted as an LTSP client, or undefined:
+ * init=/real_init= naming init-ltsp (what LTSP 5's update-kernels writes), an ltsp.* key, an
+ * NBD root (nbdroot=) or an NFS root under an LTSP chroot (nfsroot=SERVER:/opt/ltsp/ARCH).
+ */
+export function ltspBootMarker(cmd: KernelCmdline): string | undefined {
+  for (const k of ['init', 'real_init']) if (/(^|\/)init-ltsp$/.test(cmd.params.get(k) ?? '')) return `${k}=${cmd.params.get(k)}`;
+  const ltsp = [...cmd.params.keys()].find((k) => k.startsWith('ltsp.') && k.length > 5);
+  if (ltsp !== undefined) return ltsp;
+  if (cmd.params.has('nbdroot')) return 'nbdroot=';
+  if (/(^|:)\/opt\/ltsp\//.test(cmd.params.get('nfsroot') ?? '')) return 'nfsroot=';
+  return undefined;
 }
 
 /** nbdroot=host[:port][/name] or [ipv6]:port/name; nfsroot=host:/path; else root=/dev/nfs etc. */

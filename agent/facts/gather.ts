@@ -3,7 +3,9 @@
 
 import { networkInterfaces, hostname as osHostname, machine, totalmem } from 'node:os';
 import { FileSystem } from '../exec/files.ts';
-import { isIPv4, parseCmdline, type KernelCmdline } from './cmdline.ts';
+import type { Problem } from '../core/errors.ts';
+import { checkFact } from './check.ts';
+import { CMDLINE_FILE, isIPv4, parseCmdline, type KernelCmdline } from './cmdline.ts';
 import { readLease } from './lease.ts';
 import { PROBED_PATHS, TYPICAL_CHROOT, type ClientFacts, type Sourced } from './types.ts';
 
@@ -64,6 +66,7 @@ export async function gatherFacts(opts: { root?: string; overrides?: FactOverrid
   const cmdText = o.cmdline ?? (hermetic ? '' : ((await sys.readText('/proc/cmdline').catch(() => undefined)) ?? ''));
   const cmd: KernelCmdline = parseCmdline(cmdText);
   const lease = hermetic && opts.root === undefined ? undefined : await readLease(files);
+  const problems: Problem[] = [...cmd.problems, ...(lease?.problems ?? [])];
   const iface = hermetic ? undefined : firstInterface();
 
   const src = <T>(value: T | undefined, source: Sourced<T>['source']): Sourced<T> | undefined =>
@@ -86,7 +89,7 @@ export async function gatherFacts(opts: { root?: string; overrides?: FactOverrid
   const rootServer = cmd.root?.kind === 'nbd' ? cmd.root.host : cmd.root?.kind === 'nfs' ? cmd.root.server : undefined;
   const server =
     src(o.server, 'flag') ??
-    src(cmd.ltspKeys['SERVER'], 'cmdline') ??
+    src(checkFact(problems, 'host', cmd.ltspKeys['SERVER'], 'ltsp.server', CMDLINE_FILE), 'cmdline') ??
     src(rootServer, 'cmdline') ??
     src(cmd.ip?.server, 'cmdline') ??
     src(lease?.server, 'lease') ??
@@ -122,5 +125,6 @@ export async function gatherFacts(opts: { root?: string; overrides?: FactOverrid
     ltspBoot: cmd.ltspBoot,
     present,
     presentSource: assumed ? 'assumed' : 'probed',
+    ...(problems.length > 0 ? { problems } : {}),
   };
 }

@@ -8,8 +8,10 @@
 // passed over, since the interface and the kernel command line still give the essentials.
 
 import { promises as fs } from 'node:fs';
+import type { Problem } from '../core/errors.ts';
 import type { FileSystem } from '../exec/files.ts';
 import { isIPv4 } from '../core/ip.ts';
+import { checkFact, type FactKind } from './check.ts';
 
 export interface Lease {
   device?: string;
@@ -21,6 +23,8 @@ export interface Lease {
   dns: string[];
   domain?: string;
   filename?: string;
+  /** Values of the lease file that were refused (a domain with shell syntax ...), not used. */
+  problems: Problem[];
 }
 
 /** Parses KEY='value' / KEY="value" / KEY=value lines (klibc net-*.conf, udhcpc and dracut dumps). */
@@ -39,34 +43,56 @@ export function parseShellAssignments(text: string): Map<string, string> {
   return m;
 }
 
-/** A lease from shell variables: klibc's, udhcpc's or dhclient's (new_*) names. */
-export function leaseFromAssignments(a: Map<string, string>): Lease {
-  const pick = (...keys: string[]) => {
+/**
+ * A lease from shell variables: klibc's, udhcpc's or dhclient's (new_*) names. Every value is
+ * checked for what it is (agent/facts/check.ts); a refused one is left out and recorded in
+ * `problems` with its variable name and `file`, and the next variable naming the same fact
+ * is tried.
+ */
+export function leaseFromAssignments(a: Map<string, string>, file = 'DHCP lease'): Lease {
+  const problems: Problem[] = [];
+  const pick = (kind: FactKind, keys: string[], first?: (v: string) => string) => {
     for (const k of keys) {
-      const v = a.get(k);
-      if (v && v !== '0.0.0.0') return v;
+      const raw = a.get(k);
+      if (!raw || raw === '0.0.0.0') continue;
+      const v = checkFact(problems, kind, first ? first(raw) : raw, k, file);
+      if (v !== undefined) return v;
     }
     return undefined;
   };
-  const lists = [a.get('dns'), a.get('new_domain_name_servers')].flatMap((l) => (l ?? '').split(/[\s,]+/));
-  return {
-    device: pick('DEVICE', 'interface'),
-    ip: pick('IPV4ADDR', 'ip', 'new_ip_address'),
-    netmask: pick('IPV4NETMASK', 'subnet', 'mask', 'new_subnet_mask'),
-    gateway: pick('IPV4GATEWAY', 'router', 'new_routers')?.split(/[\s,]+/)[0],
-    server: pick('ROOTSERVER', 'siaddr', 'serverid', 'new_next_server', 'new_dhcp_server_identifier'),
-    hostname: pick('HOSTNAME', 'hostname', 'new_host_name'),
-    dns: addresses([pick('IPV4DNS0'), pick('IPV4DNS1'), ...lists]),
-    domain: pick('DNSDOMAIN', 'domain', 'new_domain_name')?.split(/\s+/)[0], // a search list: its first is the domain
-    filename: pick('filename', 'boot_file', 'FILENAME', 'new_filename'),
+  const firstOfList = (v: string) => v.trim().split(/[\s,]+/)[0]!;
+  const dns: string[] = [];
+  for (const k of ['IPV4DNS0', 'IPV4DNS1', 'dns', 'new_domain_name_servers']) {
+    for (const v of (a.get(k) ?? '').split(/[\s,]+/)) {
+      if (v === '' || v === '0.0.0.0') continue;
+      const ok = checkFact(problems, 'ipv4', v, k, file);
+      if (ok !== undefined) dns.push(ok);
+    }
+  }
+  const lease: Lease = {
+    dns: addresses(dns),
+    problems,
   };
+  const set = <K extends keyof Lease>(key: K, v: Lease[K] | undefined) => {
+    if (v !== undefined) lease[key] = v;
+  };
+  set('device', pick('interface', ['DEVICE', 'interface']));
+  set('ip', pick('ipv4', ['IPV4ADDR', 'ip', 'new_ip_address']));
+  set('netmask', pick('netmask', ['IPV4NETMASK', 'subnet', 'mask', 'new_subnet_mask']));
+  set('gateway', pick('ipv4', ['IPV4GATEWAY', 'router', 'new_routers'], firstOfList));
+  set('server', pick('ip', ['ROOTSERVER', 'siaddr', 'serverid', 'new_next_server', 'new_dhcp_server_identifier']));
+  set('hostname', pick('domain', ['HOSTNAME', 'hostname', 'new_host_name']));
+  // a search list: its first is the domain
+  set('domain', pick('domain', ['DNSDOMAIN', 'domain', 'new_domain_name'], (v) => v.trim().split(/\s+/)[0]!));
+  set('filename', pick('boot-path', ['filename', 'boot_file', 'FILENAME', 'new_filename']));
+  return lease;
 }
 
 /**
  * The newest `lease { ... }` block of an ISC dhclient lease file (dhclient appends, so the last
  * one is the lease in force). Undefined when the text holds no complete block.
  */
-export function parseDhclientLeases(text: string): Lease | undefined {
+export function parseDhclientLeases(text: string, file?: string): Lease | undefined {
   let last: Map<string, string> | undefined;
   let current: Map<string, string> | undefined;
   for (const statement of dhclientStatements(text)) {
@@ -84,7 +110,7 @@ export function parseDhclientLeases(text: string): Lease | undefined {
   // The names dhclient-script hands its hooks (dracut's dhcpopts): "new_" + the option with
   // "_" for "-", fixed-address as new_ip_address. One mapping to a Lease serves both forms.
   const asScriptVariables = [...last].map(([k, v]): [string, string] => [k === 'interface' ? k : k === 'fixed-address' ? 'new_ip_address' : `new_${k.replace(/-/g, '_')}`, v]);
-  return leaseFromAssignments(new Map(asScriptVariables));
+  return leaseFromAssignments(new Map(asScriptVariables), file);
 }
 
 /** Statements of a dhclient lease file: `lease {`, `}`, and `key value` without the `;`. */
@@ -130,16 +156,19 @@ function addresses(xs: ReadonlyArray<string | undefined>): string[] {
 const LEASE_DIRS = ['/run/ltsp', '/run', '/tmp'];
 
 /** In order of preference within a directory: the forms that name the boot server most directly first. */
-const LEASE_FILES: ReadonlyArray<{ match: RegExp; parse: (text: string, name: string) => Lease | undefined }> = [
-  { match: /^net-.+\.conf$/, parse: (t) => leaseFromAssignments(parseShellAssignments(t)) },
-  { match: /^udhcpc\.env$/, parse: (t) => leaseFromAssignments(parseShellAssignments(t)) },
-  { match: /^net\..+\.dhcpopts$/, parse: (t, name) => withDevice(leaseFromAssignments(parseShellAssignments(t)), name.slice('net.'.length, -'.dhcpopts'.length)) },
-  { match: /^dhclient.*\.leases?$/, parse: (t) => parseDhclientLeases(t) },
+const LEASE_FILES: ReadonlyArray<{ match: RegExp; parse: (text: string, name: string, file: string) => Lease | undefined }> = [
+  { match: /^net-.+\.conf$/, parse: (t, _n, file) => leaseFromAssignments(parseShellAssignments(t), file) },
+  { match: /^udhcpc\.env$/, parse: (t, _n, file) => leaseFromAssignments(parseShellAssignments(t), file) },
+  { match: /^net\..+\.dhcpopts$/, parse: (t, name, file) => withDevice(leaseFromAssignments(parseShellAssignments(t), file), name.slice('net.'.length, -'.dhcpopts'.length), file) },
+  { match: /^dhclient.*\.leases?$/, parse: (t, _n, file) => parseDhclientLeases(t, file) },
 ];
 
-/** dracut's dhcpopts do not name the interface; its file name does. */
-function withDevice(lease: Lease, device: string): Lease {
-  return { ...lease, device: lease.device ?? device };
+/** dracut's dhcpopts do not name the interface; its file name does (checked like the rest). */
+function withDevice(lease: Lease, device: string, file: string): Lease {
+  if (lease.device !== undefined) return lease;
+  const problems = [...lease.problems];
+  const checked = checkFact(problems, 'interface', device, 'file name', file);
+  return { ...lease, ...(checked !== undefined ? { device: checked } : {}), problems };
 }
 
 /** The first usable lease under the client's root, or undefined. Never throws. */
@@ -154,7 +183,7 @@ export async function readLease(files: FileSystem): Promise<Lease | undefined> {
     for (const kind of LEASE_FILES) {
       for (const name of names.filter((n) => kind.match.test(n))) {
         const text = await files.readText(`${dir}/${name}`).catch(() => undefined);
-        const lease = text ? kind.parse(text, name) : undefined;
+        const lease = text ? kind.parse(text, name, `${dir}/${name}`) : undefined;
         if (lease?.ip || lease?.server) return lease;
       }
     }

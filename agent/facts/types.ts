@@ -50,6 +50,8 @@ export interface ClientFacts {
   readonly present: ReadonlySet<string>;
   /** 'probed' from a real root, or 'assumed' (a workstation dry run without --root: TYPICAL_CHROOT). */
   readonly presentSource?: 'probed' | 'assumed';
+  /** Lease and kernel command line values that were refused and left out (LTSP_FACT_INVALID). */
+  readonly problems?: readonly import('../core/errors.ts').Problem[];
 }
 
 /** The files agent/facts/gather.ts probes for `present`. Steps may only ask about these. */

@@ -371,7 +371,9 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
       // pause (the screen script restarted LDM the same way), unless the caller limits rounds.
       const err = e instanceof LtspError ? e : new LtspError('LTSP_EXEC_FAILED', errorMessage(e));
       log.error({ code: err.code }, err.message);
-      if (o.maxSessions !== undefined) return { kind: 'failed', error: err };
+      // Nobody can ever answer a greeter whose input ended (a hung-up serial line): trying
+      // again every 5 s would only fill the log.
+      if (o.maxSessions !== undefined || err.code === 'LTSP_GREETER_INPUT_ENDED') return { kind: 'failed', error: err };
       await new Promise((r) => setTimeout(r, 5000));
     } finally {
       conn?.close();

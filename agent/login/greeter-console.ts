@@ -4,6 +4,7 @@
 // here, so a user name is always just typed.
 
 import { StringDecoder } from 'node:string_decoder';
+import { LtspError } from '../core/errors.ts';
 import { registerSecret } from '../core/log.ts';
 import type { Greeter, GreeterAnswer, GreeterSetup } from './greeter.ts';
 import { FAILSAFE_SESSION, languageOption } from './x11/greeter-form.ts';
@@ -16,7 +17,22 @@ export interface ConsoleStreams {
 /** A line was abandoned with Ctrl-C / Ctrl-D, or the login timeout passed with nothing typed. */
 const CANCELLED = Symbol('cancelled');
 const TIMED_OUT = Symbol('timed out');
-type LineResult = string | typeof CANCELLED | typeof TIMED_OUT;
+/**
+ * The input is gone for good (end of a pipe, a hung-up terminal, a read error): every later
+ * read answers this at once, so a caller must stop asking rather than loop.
+ */
+const ENDED = Symbol('ended');
+type LineResult = string | typeof CANCELLED | typeof TIMED_OUT | typeof ENDED;
+
+/** The greeter's input ended (closed stdin, a hung-up serial line or tty): nobody can answer. */
+export function inputEnded(): LtspError {
+  return new LtspError(
+    'LTSP_GREETER_INPUT_ENDED',
+    'the console greeter\'s input ended (closed stdin or a hung-up terminal); nobody can log in on it',
+    {},
+    'run the console greeter on a terminal (getty, a serial console) or use --greeter x11',
+  );
+}
 
 /** Reads lines from a terminal in raw mode (echo under our control) or from a plain stream. */
 class LineReader {
@@ -35,6 +51,8 @@ class LineReader {
     this.ended = true;
     this.pump();
   };
+  // A hung-up terminal reports EIO rather than an end: the same for us.
+  private readonly onError = () => this.onEnd();
 
   constructor(
     private readonly input: NonNullable<ConsoleStreams['input']>,
@@ -44,6 +62,8 @@ class LineReader {
     if (this.raw) input.setRawMode!(true);
     input.on('data', this.onData);
     input.on('end', this.onEnd);
+    input.on('close', this.onEnd);
+    input.on('error', this.onError);
     input.resume();
   }
 
@@ -72,8 +92,17 @@ class LineReader {
   close(): void {
     this.input.removeListener('data', this.onData);
     this.input.removeListener('end', this.onEnd);
+    this.input.removeListener('close', this.onEnd);
+    this.input.removeListener('error', this.onError);
     this.input.pause();
-    if (this.raw) this.input.setRawMode!(false);
+    // a hung-up terminal may refuse the mode switch; the greeter is closing either way
+    if (this.raw) {
+      try {
+        this.input.setRawMode!(false);
+      } catch {
+        /* nothing left to restore */
+      }
+    }
     this.finish(CANCELLED);
   }
 
@@ -95,15 +124,22 @@ class LineReader {
       if (!this.raw) {
         const nl = this.pending.indexOf('\n');
         if (nl < 0) {
-          if (this.ended) this.finish(CANCELLED);
-          return;
+          if (!this.ended) return;
+          // a last line without its newline still counts, once; then the input is over
+          const last = this.pending;
+          this.pending = '';
+          this.finish(last !== '' ? last : ENDED);
+          continue;
         }
         const line = this.pending.slice(0, nl).replace(/\r$/, '');
         this.pending = this.pending.slice(nl + 1);
         this.finish(line);
         continue;
       }
-      if (this.pending === '') return;
+      if (this.pending === '') {
+        if (this.ended) this.finish(ENDED);
+        return;
+      }
       const ch = [...this.pending][0]!;
       this.pending = this.pending.slice(ch.length);
       this.key(ch);
@@ -178,6 +214,7 @@ export class ConsoleGreeter implements Greeter {
       const timeout = setup.loginTimeoutS !== undefined && setup.loginTimeoutS > 0 ? setup.loginTimeoutS : undefined;
       this.output.write('login: ');
       const line = await this.reader.read(false, timeout);
+      if (line === ENDED) throw this.ended();
       if (line === TIMED_OUT) {
         this.say('');
         this.say('No user name typed in time: logging in as guest.');
@@ -192,6 +229,7 @@ export class ConsoleGreeter implements Greeter {
       }
       this.output.write('Password: ');
       const password = await this.reader.read(true);
+      if (password === ENDED) throw this.ended();
       if (password === CANCELLED || password === TIMED_OUT) continue;
       registerSecret(password);
       return { kind: 'login', username: word, password, server: this.server, session: this.session, language: this.language };
@@ -205,6 +243,7 @@ export class ConsoleGreeter implements Greeter {
   async prompt(text: string, echo: boolean): Promise<string> {
     this.output.write(/\s$/.test(text) ? text : `${text} `);
     const r = await this.reader.read(!echo);
+    if (r === ENDED) throw this.ended();
     const answer = typeof r === 'string' ? r : '';
     if (!echo) registerSecret(answer);
     return answer;
@@ -212,6 +251,12 @@ export class ConsoleGreeter implements Greeter {
 
   async close(): Promise<void> {
     this.reader.close();
+  }
+
+  /** The prompt's line is left open: end it, then the typed error every question now gets. */
+  private ended(): LtspError {
+    this.output.write(this.reader.newline);
+    return inputEnded();
   }
 
   private guest(): GreeterAnswer {
@@ -282,6 +327,7 @@ export class ConsoleGreeter implements Greeter {
     options.forEach((o, i) => this.say(`  ${i + 1}) ${o.label}`));
     this.output.write(`${title} [1-${options.length}]: `);
     const r = await this.reader.read(false);
+    if (r === ENDED) throw this.ended();
     const n = typeof r === 'string' ? Number.parseInt(r.trim(), 10) : NaN;
     return options[n - 1]?.value;
   }

@@ -7,6 +7,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
+import { pushAll } from '../core/arrays.ts';
 import { LtspError } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../core/log.ts';
 import { FileSystem } from '../exec/files.ts';
@@ -52,7 +53,7 @@ export function xServerArgv(o: { display: number; vt?: number; program: string; 
     if (at >= 0) args = [...args.slice(0, at), ...args.slice(at + 2)];
     if (!args.includes('-screen')) argv.push('-screen', '0', `1280x1024x${depth}`);
   }
-  argv.push(...args);
+  pushAll(argv, args);
   if (!xvfb) argv.push('-br');
   return argv;
 }

@@ -1,6 +1,7 @@
 // The plan as a person reads it (--dry-run) or as JSON (--dry-run --json). Both show the
 // same objects the executor applies; secrets appear only as their length.
 
+import { pushAll } from '../core/arrays.ts';
 import { formatProblem, isError, type Problem } from '../core/errors.ts';
 import { describeAction } from './describe.ts';
 import type { Action, StepPlan } from './actions.ts';
@@ -35,7 +36,7 @@ function showStep(s: StepPlan): string[] {
   if (s.invalid !== undefined) out.push(`  ${s.step}: REFUSED: ${s.invalid}${needs}`);
   else if (s.skipped !== undefined) out.push(`  ${s.step}: nothing to do: ${s.skipped}`);
   else out.push(`  ${s.step}: ${s.actions.length} action${s.actions.length === 1 ? '' : 's'}${needs}`);
-  if (s.skipped === undefined) for (const a of s.actions) out.push(...showAction(a));
+  if (s.skipped === undefined) for (const a of s.actions) pushAll(out, showAction(a));
   for (const p of s.problems) out.push(`    ! ${formatProblem(p)}`);
   return out;
 }
@@ -55,9 +56,9 @@ export function renderPlan(plan: Plan): string {
   out.push(`  sections ${plan.sections.length > 0 ? plan.sections.map((s) => `[${s}]`).join(' > ') : '(none apply)'}`);
   out.push('');
   out.push('steps (each starts when the steps it comes after are done; the others run at the same time):');
-  for (const s of topoOrder(plan.steps)) out.push(...showStep(s));
+  for (const s of topoOrder(plan.steps)) pushAll(out, showStep(s));
   out.push('');
-  out.push(...renderProblems(plan.problems));
+  pushAll(out, renderProblems(plan.problems));
   return out.join('\n') + '\n';
 }
 

@@ -23,7 +23,7 @@ export const planModules = definePlanner(MODULES_KEYS, (ctx) => {
     [],
     modules.map(({ key, value }) => ({
       kind: 'run' as const,
-      argv: ['modprobe', ...value],
+      argv: ['modprobe', '--', ...value], // after "--" nothing is an option
       bestEffort: true,
       timeoutMs: 20_000,
       keys: [key],

@@ -12,10 +12,10 @@
 //           InputClass works for evdev and libinput alike and also for keyboards plugged in
 //           later. Where setxkbmap exists the login also runs it (setxkbmapArgv, in its settings).
 
+import { pushAll } from '../core/arrays.ts';
 import type { Problem } from '../core/errors.ts';
 import { declareKeys, type KeyReader } from '../config/declare.ts';
-import { bool, derived, enumOf, int, k, T, unset, val } from '../config/key-spec.ts';
-import { format } from '../config/key-spec.ts';
+import { bool, derived, enumOf, format, int, k, T, unset, val } from '../config/key-spec.ts';
 import { checkClientPath, checkXkb, checkXorgOption, read, readFamily, readInt, refuse, warn, type Checked } from '../config/values.ts';
 import type { Action } from '../plan/actions.ts';
 import { definePlanner, present } from './context.ts';
@@ -107,7 +107,7 @@ export const planX = definePlanner(X_KEYS, (ctx) => {
     const modes = readFamily(config, 'X_MODE_<n>', problems, checkMode);
     const virtual = use('X_VIRTUAL', read(config, 'X_VIRTUAL', problems, (c, k, v) => (/^\d+\s+\d+$/.test(v.trim()) ? { ok: true, value: v.trim().split(/\s+/).join(' ') } : refuse<string>(c, k, `"${v}" is not "WIDTH HEIGHT"`, 'set X_VIRTUAL like "2560 1024"'))));
     const modules = readFamily(config, 'X_MODULE_<any>', problems, (c, k, v) => (/^[A-Za-z0-9_-]+$/.test(v) ? { ok: true, value: v } : refuse<string>(c, k, `"${v}" is not an X module name`, `set ${k} like glx or int10`)));
-    keys.push(...[...deviceOptions, ...monitorOptions, ...modes, ...modules].map((x) => x.key));
+    for (const x of [...deviceOptions, ...monitorOptions, ...modes, ...modules]) keys.push(x.key);
 
     const device = [
       'Identifier "ltsp-device"',
@@ -126,8 +126,8 @@ export const planX = definePlanner(X_KEYS, (ctx) => {
     if (keys.length > 0) {
       const lines = [generatedHeader()];
       // Xorg needs the Screen to tie a Monitor (ranges, modelines) and the Modes to the Device.
-      lines.push(...section('Device', device));
-      if (monitor.length > 1) lines.push(...section('Monitor', monitor));
+      pushAll(lines, section('Device', device));
+      if (monitor.length > 1) pushAll(lines, section('Monitor', monitor));
       lines.push(
         ...section('Screen', [
           'Identifier "ltsp-screen"',
@@ -136,7 +136,7 @@ export const planX = definePlanner(X_KEYS, (ctx) => {
           ...(display.length ? ['SubSection "Display"', ...display.map((d) => `\t${d}`), 'EndSubSection'] : []),
         ]),
       );
-      if (modules.length) lines.push(...section('Module', modules.map((m) => `Load "${m.value}"`)));
+      if (modules.length) pushAll(lines, section('Module', modules.map((m) => `Load "${m.value}"`)));
       actions.push({ kind: 'write-file', path: XORG_SNIPPET, content: lines.join('\n') + '\n', keys, why: 'X settings from lts.conf, merged with Xorg\'s autoconfiguration' });
     }
   }

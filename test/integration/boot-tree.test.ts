@@ -124,3 +124,81 @@ for (const c of CASES) {
     }
   });
 }
+
+function boot(root: string, conf: string, mac: string, ip: string): void {
+  execFileSync(
+    process.execPath,
+    ['--import', 'tsx', join(REPO, 'agent/cli/main.ts'), 'boot', '--root', root, '--lts-conf', conf, '--mac', mac, '--ip', ip,
+      '--ram', '512', '--arch', 'x86_64', '--hostname', 'unnamed', '--cmdline', `init=/sbin/init-ltsp ip=${ip}:::255.255.255.0::eth0:off`, '--log-level', 'error'],
+    { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 },
+  );
+}
+
+/** Every file of a tree: relative path -> "mode content" or "-> target". */
+function everything(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (rel: string) => {
+    for (const name of readdirSync(join(root, rel)).sort()) {
+      const r = rel ? `${rel}/${name}` : name;
+      const st = lstatSync(join(root, r));
+      if (st.isSymbolicLink()) out[r] = `-> ${readlinkSync(join(root, r))}`;
+      else if (st.isDirectory()) walk(r);
+      else out[r] = `${(st.mode & 0o7777).toString(8)} ${readFileSync(join(root, r), 'utf8')}`;
+    }
+  };
+  walk('');
+  return out;
+}
+
+test('boot --root on a hostile tree: links planted to lead outside never take a file out of the root', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ltsp-tree-hostile-'));
+  try {
+    const root = join(dir, 'root');
+    const outside = join(dir, 'outside');
+    for (const d of ['cron', 'xorg', 'syslog', 'run', 'dbus']) mkdirSync(join(outside, d), { recursive: true });
+    writeFileSync(join(outside, 'hosts'), '127.0.0.1 localhost\n');
+    seed(root, DEBIAN);
+    for (const d of ['etc/X11/xorg.conf.d', 'etc/rsyslog.d']) rmSync(join(root, d), { recursive: true });
+    symlinkSync(join(outside, 'cron'), join(root, 'etc/cron.d')); // absolute, to outside
+    symlinkSync(join(outside, 'xorg'), join(root, 'etc/X11/xorg.conf.d'));
+    symlinkSync(`${'../'.repeat(10)}${join(outside, 'syslog').slice(1)}`, join(root, 'etc/rsyslog.d')); // a `..` chain
+    symlinkSync(join(outside, 'hosts'), join(root, 'etc/hosts')); // a final link
+    symlinkSync(join(outside, 'run'), join(root, 'run'));
+    mkdirSync(join(root, 'var/lib'), { recursive: true });
+    symlinkSync(join(outside, 'dbus'), join(root, 'var/lib/dbus'));
+    const before = everything(outside);
+    boot(root, join(REPO, 'examples', 'lts.conf'), '02:00:00:00:00:01', '192.168.67.20');
+    assert.deepEqual(everything(outside), before, 'nothing outside the root changed');
+    // the files landed beneath the root, where the tree's links point once the root is "/"
+    const mirror = join(root, outside);
+    const expected = readTree(join(FIXTURES, 'main-lab-client'));
+    assert.equal(readFileSync(join(mirror, 'cron', 'ltsp'), 'utf8'), expected['etc/cron.d/ltsp']);
+    assert.equal(readFileSync(join(mirror, 'xorg', '40-ltsp-keyboard.conf'), 'utf8'), expected['etc/X11/xorg.conf.d/40-ltsp-keyboard.conf']);
+    assert.equal(readFileSync(join(mirror, 'syslog', '90-ltsp.conf'), 'utf8'), expected['etc/rsyslog.d/90-ltsp.conf']);
+    assert.equal(readFileSync(join(mirror, 'hosts'), 'utf8'), expected['etc/hosts']);
+    assert.ok(existsSync(join(mirror, 'run', 'ltsp', 'ltsp_config_env')));
+    assert.ok(existsSync(join(mirror, 'dbus', 'machine-id')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('boot --root: every file holding the password is 0600, also after later steps append to it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ltsp-tree-secret-'));
+  try {
+    const root = join(dir, 'root');
+    seed(root, DEBIAN);
+    const password = 'Pw-9f3c-not-in-any-other-text';
+    const conf = join(dir, 'lts.conf');
+    // sound on: its step appends PULSE_SERVER to ltsp_config_env after the lts-conf step wrote it
+    writeFileSync(conf, `[default]\n  LDM_USERNAME = kiosk\n  LDM_PASSWORD = "${password}"\n  LDM_AUTOLOGIN = True\n  SOUND = True\n  SCREEN_07 = ldm\n`);
+    boot(root, conf, '02:00:00:00:00:09', '10.0.0.9');
+    const files = everything(root);
+    const holding = Object.entries(files).filter(([, v]) => v.includes(password));
+    assert.ok(holding.some(([p]) => p === 'run/ltsp/ltsp_config_env'), 'the test reaches the file it is about');
+    assert.match(files['run/ltsp/ltsp_config_env']!, /^PULSE_SERVER=tcp:/m, 'the sound step appended to it');
+    for (const [p, v] of holding) assert.equal(Number.parseInt(v.split(' ')[0]!, 8) & 0o077, 0, `${p} holds the password and is readable by others (mode ${v.split(' ')[0]})`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -38,8 +38,8 @@ test('klibc net-*.conf and udhcpc dumps map to one lease shape', () => {
     parseShellAssignments("DEVICE='eth0'\nIPV4ADDR='192.168.67.20'\nIPV4NETMASK='255.255.255.0'\nIPV4DNS0='192.168.67.1'\nIPV4DNS1='0.0.0.0'\nROOTSERVER='192.168.67.1'\nfilename='/ltsp/i386/pxelinux.0'\nDNSDOMAIN='school.lan'\n"),
   );
   assert.deepEqual(klibc, {
-    device: 'eth0', ip: '192.168.67.20', netmask: '255.255.255.0', gateway: undefined, server: '192.168.67.1',
-    hostname: undefined, dns: ['192.168.67.1'], domain: 'school.lan', filename: '/ltsp/i386/pxelinux.0',
+    device: 'eth0', ip: '192.168.67.20', netmask: '255.255.255.0', server: '192.168.67.1',
+    dns: ['192.168.67.1'], domain: 'school.lan', filename: '/ltsp/i386/pxelinux.0', problems: [],
   });
   const udhcpc = leaseFromAssignments(parseShellAssignments('interface=eth0\nip=10.0.2.15\nsubnet=255.255.255.0\nrouter="10.0.2.2"\nsiaddr=10.0.2.2\ndns="10.0.2.3"\nboot_file=/ltsp/x86_64/lts.conf\n'));
   assert.equal(udhcpc.server, '10.0.2.2');
@@ -77,11 +77,15 @@ lease {
 test('dhclient lease file: the last complete block, next-server before the server id, quoted and listed values', () => {
   assert.deepEqual(parseDhclientLeases(DHCLIENT_LEASES), {
     device: 'enp0s3', ip: '192.168.67.21', netmask: '255.255.255.0', gateway: '192.168.67.254', server: '192.168.67.2',
-    hostname: 'pc21', dns: ['192.168.67.1', '9.9.9.9'], domain: 'school.lan', filename: '/ltsp/amd64/pxelinux.0',
+    hostname: 'pc21', dns: ['192.168.67.1', '9.9.9.9'], domain: 'school.lan', filename: '/ltsp/amd64/pxelinux.0', problems: [],
   });
   const noNext = parseDhclientLeases('lease { fixed-address 10.1.1.5; option dhcp-server-identifier 10.1.1.1; option host-name "a;b}c"; }');
   assert.equal(noNext?.server, '10.1.1.1');
-  assert.equal(noNext?.hostname, 'a;b}c', 'a ; or } inside quotes does not end the statement');
+  // a ; or } inside quotes does not end the statement: the whole value reaches the check, which refuses it
+  assert.equal(noNext?.hostname, undefined);
+  assert.equal(noNext?.problems.length, 1);
+  assert.match(noNext!.problems[0]!.message, /"a;b\}c" is not a DNS name/);
+  assert.equal(noNext!.problems[0]!.where.key, 'new_host_name');
 });
 
 test('dhclient lease file: garbage, a truncated block or no block at all gives no lease, never a throw', () => {
@@ -95,8 +99,8 @@ test('dhclient lease file: garbage, a truncated block or no block at all gives n
 test('dracut dhcpopts (dhclient new_* variables) map to the same lease shape', () => {
   const l = leaseFromAssignments(parseShellAssignments("new_ip_address='10.9.0.20'\nnew_subnet_mask='255.255.0.0'\nnew_routers='10.9.0.1 10.9.0.2'\nnew_domain_name_servers='10.9.0.1 10.9.0.3'\nnew_next_server='10.9.0.5'\nnew_host_name='lab20'\nnew_filename='/ltsp/i386/pxelinux.0'\n"));
   assert.deepEqual(l, {
-    device: undefined, ip: '10.9.0.20', netmask: '255.255.0.0', gateway: '10.9.0.1', server: '10.9.0.5',
-    hostname: 'lab20', dns: ['10.9.0.1', '10.9.0.3'], domain: undefined, filename: '/ltsp/i386/pxelinux.0',
+    ip: '10.9.0.20', netmask: '255.255.0.0', gateway: '10.9.0.1', server: '10.9.0.5',
+    hostname: 'lab20', dns: ['10.9.0.1', '10.9.0.3'], filename: '/ltsp/i386/pxelinux.0', problems: [],
   });
 });
 

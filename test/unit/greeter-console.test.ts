@@ -90,3 +90,68 @@ test('LDM_LOGIN_TIMEOUT with nothing typed logs in as guest', async () => {
   assert.deepEqual(await g.ask({ ...setup, loginTimeoutS: 0.05 }), { kind: 'guest', server: 'server1', session: undefined, language: undefined });
   await g.close();
 });
+
+// End of input (a closed pipe, a hung-up terminal) must end the greeter, not make it ask
+// again: every question after the end rejects with one typed error, and the greeter writes
+// only a bounded amount before it gives up.
+
+const ENDED = { code: 'LTSP_GREETER_INPUT_ENDED' };
+
+test('over a pipe at end of input: ask() rejects with LTSP_GREETER_INPUT_ENDED after one prompt', async () => {
+  const io = pipe();
+  const g = new ConsoleGreeter(io);
+  io.input.end();
+  await assert.rejects(g.ask(setup), ENDED);
+  assert.equal(io.written().match(/login: /g)?.length, 1);
+  // asking again does not spin either
+  await assert.rejects(g.ask(setup), ENDED);
+  assert.equal(io.written().match(/login: /g)?.length, 2);
+  await g.close();
+});
+
+test('end of input in the middle: after the user name, in a menu, in a server prompt', async () => {
+  for (const [typed, call] of [
+    ['alice\n', (g: ConsoleGreeter) => g.ask(setup)],
+    ['!server\n', (g: ConsoleGreeter) => g.ask(setup)],
+    ['', (g: ConsoleGreeter) => g.prompt('New password:', false)],
+  ] as const) {
+    const io = pipe();
+    const g = new ConsoleGreeter(io);
+    io.input.end(typed);
+    await assert.rejects(call(g), ENDED, JSON.stringify(typed));
+    assert.ok(io.written().length < 1000, `bounded output for ${JSON.stringify(typed)}`);
+    await g.close();
+  }
+});
+
+test('a last line without its newline still answers; only then the end', async () => {
+  const io = pipe();
+  const g = new ConsoleGreeter(io);
+  io.input.end('bob\npw');
+  assert.deepEqual(await g.ask(setup), { kind: 'login', username: 'bob', password: 'pw', server: 'server1', session: undefined, language: undefined });
+  await assert.rejects(g.ask(setup), ENDED);
+  await g.close();
+});
+
+test('empty lines then the end: one prompt per line, then the typed error', async () => {
+  const io = pipe();
+  const g = new ConsoleGreeter(io);
+  io.input.end('\n\n\n');
+  await assert.rejects(g.ask(setup), ENDED);
+  assert.equal(io.written().match(/login: /g)?.length, 4);
+  await g.close();
+});
+
+test('a hung-up terminal (raw mode): an end or a read error (EIO) ends the greeter; raw mode is restored', async () => {
+  for (const hangUp of [(i: PassThrough) => i.end(), (i: PassThrough) => i.destroy(Object.assign(new Error('read EIO'), { code: 'EIO' }))]) {
+    const io = terminal();
+    const g = new ConsoleGreeter(io);
+    const answer = g.ask(setup);
+    io.input.write('al');
+    hangUp(io.input);
+    await assert.rejects(answer, ENDED);
+    assert.equal(io.written().match(/login: /g)?.length, 1);
+    await g.close();
+    assert.deepEqual(io.modes, [true, false]);
+  }
+});

@@ -87,7 +87,7 @@ test('syslog: rsyslog, sysklogd (local log kept), busybox syslogd; nothing witho
 
 test('modules: modprobe argv per MODULE_*, in sort -V order, best effort', () => {
   const p = planModules(ctxOf({ MODULE_10: 'nbd', MODULE_2: 'snd-hda-intel model=auto', MODULE_3: 'x;reboot' }));
-  assert.deepEqual(runs(p), [['modprobe', 'snd-hda-intel', 'model=auto'], ['modprobe', 'nbd']]);
+  assert.deepEqual(runs(p), [['modprobe', '--', 'snd-hda-intel', 'model=auto'], ['modprobe', '--', 'nbd']]);
   assert.ok(p.actions.every((a) => a.kind === 'run' && a.bestEffort));
   refusalOf(p, 'MODULE_3');
   assert.match(planModules(ctxOf({})).skipped!, /no MODULE_/);
@@ -156,4 +156,13 @@ test('screens: default SCREEN_07=ldm, SCREEN_DEFAULT fallback, per-screen overri
   const evil = planScreens(ctxOf({ SCREEN_03: '../../bin/sh', SCREEN_04: 'ldm; reboot' }));
   refusalOf(evil, 'SCREEN_03');
   refusalOf(evil, 'SCREEN_04');
+});
+
+test('cron: a CRONTAB_* line with % is refused naming its key; the other lines and SHUTDOWN_TIME stay', () => {
+  const p = planCron(ctxOf({ SHUTDOWN_TIME: '22:30', CRONTAB_01: '0 7 * * * root /usr/bin/logger boot%id', CRONTAB_02: '0 8 * * * root /bin/true' }, ['/usr/sbin/cron']));
+  assert.match(refusalOf(p, 'CRONTAB_01'), /%/);
+  const text = fileContent(p, '/etc/cron.d/ltsp')!;
+  assert.doesNotMatch(text, /%/);
+  assert.match(text, /^0 8 \* \* \* root \/bin\/true$/m);
+  assert.match(text, /^30 22 \* \* \* root /m);
 });

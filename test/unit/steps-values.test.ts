@@ -91,3 +91,18 @@ test('xorg.conf strings, XKB names and options', () => {
   refuses(checkXorgOption(config, 'K', '"A" "B" EndSection Section "Device"'));
   refuses(checkXorgOption(config, 'K', '"A" "B\nC"'));
 });
+
+test('crontab lines: a % anywhere in the command is refused (cron makes it a line break and stdin); the time fields are untouched', () => {
+  for (const v of ['0 7 * * * root date +%F', '0 7 * * * root /bin/mail -s x root%body', '0 7 * * * root /bin/x %', '0 7 * * * root /usr/bin/printf %s%n', '@daily root /bin/x a%b']) {
+    assert.match(refuses(checkCrontabLine(config, 'K', v)), /%/);
+  }
+  assert.equal(accepts(checkCrontabLine(config, 'K', '*/5 8-17 * * mon-fri root /usr/local/bin/x --level=5')), '*/5 8-17 * * mon-fri root /usr/local/bin/x --level=5');
+});
+
+test('the program word of a command never starts with "-"; later words may (the admin\'s own options)', () => {
+  for (const v of ['-x', '--help', '-rf /']) refuses(checkCommand(config, 'K', v));
+  assert.deepEqual(accepts(checkCommand(config, 'K', '/usr/bin/x -q --level=2')), ['/usr/bin/x', '-q', '--level=2']);
+  for (const v of ['-r snd', '--dirname=/tmp x', '-d /tmp evil']) refuses(checkModule(config, 'K', v));
+  for (const v of ['-print', '-rules']) refuses(checkXkb(config, 'K', v));
+  refuses(checkWord(config, 'K', '-persist'));
+});
