@@ -10,6 +10,7 @@ import { gatherFacts, type FactOverrides } from '../facts/gather.ts';
 import type { ClientFacts } from '../facts/types.ts';
 import { isIPv4 } from '../core/ip.ts';
 import { makePlan } from '../boot/make-plan.ts';
+import { isSecretKey } from '../config/keys.ts';
 import { planToJson, renderPlan, renderProblems } from '../plan/render.ts';
 import type { LtsConfSource } from '../plan/plan.ts';
 import { parseOptions, type ParsedArgs } from './args.ts';
@@ -138,6 +139,8 @@ export async function explainCommand(argv: string[], out: (s: string) => void = 
   const { client } = makePlan({ facts, conf, source, planners: [] });
   const only = new Set(a.positional.map((k) => k.toUpperCase()));
   const res = client.resolution;
+  // A secret's value is never shown (nor what it overrode): only that it is set, and where.
+  const shown = (key: string, value: string) => (isSecretKey(key) ? `(secret, ${value.length} characters)` : value);
   const values = (res?.values ?? []).filter((v) => only.size === 0 || only.has(v.key));
   const removed = (res?.removed ?? []).filter((v) => only.size === 0 || only.has(v.key));
   if (a.flags.has('--json')) {
@@ -146,7 +149,7 @@ export async function explainCommand(argv: string[], out: (s: string) => void = 
         {
           identity: { hostname: client.hostname, ip: facts.ip?.value, mac: facts.mac?.value },
           chain: res?.chain.map((c) => ({ section: c.section.name, line: c.section.line, reason: c.reason })),
-          values: values.map((v) => ({ key: v.key, value: v.value, section: v.section.name, file: v.from.file, line: v.from.line, overridden: v.overridden.map((d) => ({ value: d.value, line: d.line })) })),
+          values: values.map((v) => ({ key: v.key, value: shown(v.key, v.value), section: v.section.name, file: v.from.file, line: v.from.line, overridden: v.overridden.map((d) => ({ value: shown(v.key, d.value), line: d.line })) })),
           removed: removed.map((v) => ({ key: v.key, section: v.section.name, line: v.from.line })),
           problems: client.problems,
         },
@@ -165,8 +168,8 @@ export async function explainCommand(argv: string[], out: (s: string) => void = 
   if ((res?.chain.length ?? 0) === 0) lines.push('  (none)');
   lines.push('values:');
   for (const v of values) {
-    lines.push(`  ${v.key}="${v.value}"    [${v.section.name}] ${v.from.file}:${v.from.line}`);
-    for (const d of v.overridden.slice().reverse()) lines.push(`      overrides "${d.value}" from ${d.file}:${d.line}`);
+    lines.push(`  ${v.key}="${shown(v.key, v.value)}"    [${v.section.name}] ${v.from.file}:${v.from.line}`);
+    for (const d of v.overridden.slice().reverse()) lines.push(`      overrides "${shown(v.key, d.value)}" from ${d.file}:${d.line}`);
   }
   for (const v of removed) lines.push(`  ${v.key} removed by NONE in [${v.section.name}] ${v.from.file}:${v.from.line}`);
   lines.push('');

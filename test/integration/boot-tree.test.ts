@@ -202,3 +202,35 @@ test('boot --root: every file holding the password is 0600, also after later ste
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('secrets are known from the parsed keys: quoted, per-screen, or on a section line; root-only wherever they land, shown nowhere', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ltsp-tree-secret-keys-'));
+  try {
+    const root = join(dir, 'root');
+    seed(root, DEBIAN);
+    const pw = 'Pw-default-7c1e';
+    const screenPw = 'Pw-screen07-51aa';
+    const conf = join(dir, 'lts.conf');
+    // a quoted key, a per-screen override, and declarations on the section's own line
+    writeFileSync(conf, `[default] "LDM_PASSWORD" = ${pw}\n  LDM_USERNAME = kiosk\n  LDM_AUTOLOGIN = True\n  SCREEN_07 = ldm\n  SCREEN_07_LDM_PASSWORD = "${screenPw}"\n`);
+    boot(root, conf, '02:00:00:00:00:0a', '10.0.0.10');
+    const files = everything(root);
+    const holding = Object.entries(files).filter(([, v]) => v.includes(pw) || v.includes(screenPw));
+    assert.ok(holding.some(([p]) => p === 'run/ltsp/login-secrets.json'), `the login's secrets file holds them: ${holding.map(([p]) => p)}`);
+    for (const [p, v] of holding) assert.equal(Number.parseInt(v.split(' ')[0]!, 8) & 0o077, 0, `${p} holds a password and is readable by others (mode ${v.split(' ')[0]})`);
+    for (const p of ['run/ltsp/login.json', 'run/ltsp/screens.json']) {
+      assert.ok(files[p], `${p} is written`);
+      assert.ok(!files[p]!.includes(pw) && !files[p]!.includes(screenPw), `${p} holds a password`);
+    }
+    // the screen's own password wins for the screen, as LTSP 5's screen script set it
+    assert.deepEqual(JSON.parse(files['run/ltsp/login-secrets.json']!.split(' ').slice(1).join(' ')), { passwords: { '7': screenPw } });
+    // and nothing prints them: the dry run (text and JSON) and config explain
+    const show = (args: string[]) =>
+      execFileSync(process.execPath, ['--import', 'tsx', join(REPO, 'agent/cli/main.ts'), ...args, '--lts-conf', conf, '--mac', '02:00:00:00:00:0a', '--ip', '10.0.0.10'], { cwd: REPO, encoding: 'utf8' });
+    for (const out of [show(['--dry-run']), show(['--dry-run', '--json']), show(['config', 'explain'])]) {
+      assert.ok(!out.includes(pw) && !out.includes(screenPw), out.split('\n').filter((l) => l.includes('Pw-')).join('\n'));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
