@@ -1,4 +1,4 @@
-// lts.conf at boot, as LTSP 5's 05-getltscfgfile did it (spec §2.1), but bounded and explained:
+// lts.conf at boot, as LTSP 5's 05-getltscfgfile did it, but bounded and explained:
 //   where:  the directory of BOOT_IMAGE, else of the DHCP boot file name, else /ltsp/<arch>/;
 //           the file name from ltsp.ltsconf= (default lts.conf); the server the client booted from.
 //   fetch:  over TFTP, never longer than the caller's bound, whatever the server does.

@@ -10,6 +10,7 @@ import type { Problem, Where } from '../core/errors.ts';
 import type { StepName } from '../plan/actions.ts';
 import { parseSyslogTarget } from './syslog-target.ts';
 import { isIP } from '../core/ip.ts';
+import { isHostnameLabel } from '../core/names.ts';
 import { ldmBool, looksTrueButIsFalse, ltspBool } from './config.ts';
 import { asciiUpper } from './fnmatch.ts';
 import { suggestKeys } from './key-suggest.ts';
@@ -258,7 +259,7 @@ function checkValue(spec: KeySpec, value: string): Finding[] {
     case 'ips':
       return v
         .split(/\s+/)
-        .filter((a) => isIP(a) === 0)
+        .filter((a) => !isIP(a))
         .slice(0, 3)
         .map((a) => invalid(`${JSON.stringify(a)} is not an IP address`, 'write IP addresses separated by spaces'));
     case 'path':
@@ -283,16 +284,14 @@ function checkValue(spec: KeySpec, value: string): Finding[] {
   }
 }
 
-const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
-
 function hostProblem(host: string, shown: string): Finding[] {
-  if (isIP(host) !== 0) return [];
+  if (isIP(host)) return [];
   const name = host.endsWith('.') ? host.slice(0, -1) : host;
   const labels = name.split('.');
   if (labels.every((l) => /^\d+$/.test(l))) {
     return [invalid(`${shown} is not a valid IP address`, 'write four numbers from 0 to 255, such as 192.168.67.1')];
   }
-  if (name.length > 253 || !labels.every((l) => LABEL.test(l))) {
+  if (name.length > 253 || !labels.every(isHostnameLabel)) {
     return [invalid(`${shown} is not a valid host name or IP address`, 'use letters, digits, dashes and dots only')];
   }
   return [];

@@ -1,7 +1,7 @@
 // SYSLOG_HOST entries. LTSP 5 took bare hosts (UDP 514); rsyslog admins also write its own
 // forms, which ltsp-agent accepts: `@host` (UDP), `@@host` (TCP), a port, and tcp:// udp://.
 
-import { isIP } from '../core/ip.ts';
+import { ipVersion } from '../core/ip.ts';
 
 /** One SYSLOG_HOST entry: where and how to send. */
 export interface SyslogTarget {
@@ -30,7 +30,7 @@ export function parseSyslogTarget(entry: string): SyslogTarget | string {
   if (v6) {
     host = v6[1]!;
     if (v6[2] !== undefined) port = Number(v6[2]);
-  } else if (isIP(rest) !== 6) {
+  } else if (ipVersion(rest) !== 6) {
     const m = /^([^:]+):(\d+)$/.exec(rest);
     if (m) {
       host = m[1]!;
@@ -38,7 +38,7 @@ export function parseSyslogTarget(entry: string): SyslogTarget | string {
     } else if (rest.includes(':')) return `"${entry}" is not host, host:port or [IPv6]:port`;
   }
   if (!(port >= 1 && port <= 65535)) return `"${entry}": port ${port} is out of range`;
-  if (isIP(host) === 0 && !DNS_NAME.test(host)) return `${host === entry ? '' : `"${entry}": `}"${host}" is not a valid host name or IP address`;
+  if (ipVersion(host) === 0 && !DNS_NAME.test(host)) return `${host === entry ? '' : `"${entry}": `}"${host}" is not a valid host name or IP address`;
   return { host, port, transport };
 }
 

@@ -9,7 +9,8 @@
 // shell syntax where a shell would see it, `..` in paths.
 
 import type { Problem } from '../core/errors.ts';
-import { isIP as isAnyIP, isIPv4 } from '../core/ip.ts';
+import { isIP, isIPv4 } from '../core/ip.ts';
+import { isDnsName, isHostnameLabel } from '../core/names.ts';
 // Checks take any KeyReader: the whole configuration, or a planner's scoped view of it.
 import type { KeyReader as Config } from './declare.ts';
 
@@ -44,24 +45,11 @@ function lineProblem(value: string): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Network names
 
-const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
-
-export function isHostnameLabel(s: string): boolean {
-  return LABEL.test(s);
-}
-
-/** IPv4 or IPv6 syntax (agent/core/ip.ts). */
-export const isIP = (s: string): boolean => isAnyIP(s) !== 0;
-export { isIPv4 };
-
-function isDomainName(s: string): boolean {
-  if (s.length === 0 || s.length > 253) return false;
-  return s.replace(/\.$/, '').split('.').every((l) => LABEL.test(l));
-}
+export { isHostnameLabel, isIP, isIPv4 };
 
 /** An IPv4/IPv6 address or a DNS name (SERVER, NBD_SWAP_HOST, SYSLOG_HOST, TIMESERVER). */
 export function checkHost(config: Config, key: string, value: string): Checked<string> {
-  if (isIP(value) || isDomainName(value)) return ok(value);
+  if (isIP(value) || isDnsName(value)) return ok(value);
   return refuse(config, key, `${show(value)} is not a host name or IP address`, `set ${key} to a name like ltsp-server or an address like 192.168.67.1`);
 }
 
@@ -73,13 +61,13 @@ export function checkIP(config: Config, key: string, value: string): Checked<str
 
 /** One hostname label, as `hostname` and /etc/hostname take it (RFC 1123). */
 export function checkHostnameLabel(config: Config, key: string, value: string): Checked<string> {
-  if (LABEL.test(value)) return ok(value);
+  if (isHostnameLabel(value)) return ok(value);
   return refuse(config, key, `${show(value)} is not a valid host name (letters, digits and '-', at most 63)`, `set ${key} to a name like pc01`);
 }
 
 /** A DNS domain (SEARCH_DOMAIN entries). */
 export function checkDomain(config: Config, key: string, value: string): Checked<string> {
-  if (isDomainName(value)) return ok(value.replace(/\.$/, ''));
+  if (isDnsName(value)) return ok(value.replace(/\.$/, ''));
   return refuse(config, key, `${show(value)} is not a DNS domain`, `set ${key} to a domain like school.lan`);
 }
 

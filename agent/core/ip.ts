@@ -29,7 +29,12 @@ export function isIPv6(s: string): boolean {
   return halves.length === 2 ? count <= 7 : count === 8;
 }
 
-/** 4, 6 or 0, like node:net's isIP. */
-export function isIP(s: string): 0 | 4 | 6 {
+/** 4, 6 or 0 (not an address), like node:net's isIP. */
+export function ipVersion(s: string): 0 | 4 | 6 {
   return isIPv4(s) ? 4 : isIPv6(s) ? 6 : 0;
+}
+
+/** An IPv4 or IPv6 address. */
+export function isIP(s: string): boolean {
+  return ipVersion(s) !== 0;
 }

@@ -6,14 +6,9 @@
 
 import type { Problem } from '../core/errors.ts';
 import { isIP, isIPv4 } from '../core/ip.ts';
+import { isDnsName } from '../core/names.ts';
 
-const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
-
-/** A DNS name: dot-separated RFC 1123 labels, at most 253 characters, a final dot allowed. */
-export function isDnsName(s: string): boolean {
-  if (s.length === 0 || s.length > 254) return false;
-  return s.replace(/\.$/, '').split('.').every((l) => LABEL.test(l));
-}
+export { isDnsName };
 
 /** A Linux interface name: 1-15 characters, no slash, space or colon-led alias tricks. */
 export function isInterfaceName(s: string): boolean {
@@ -33,9 +28,9 @@ export function isBootPath(s: string): boolean {
 export type FactKind = 'ip' | 'ipv4' | 'host' | 'domain' | 'interface' | 'netmask' | 'boot-path';
 
 const TESTS: Record<FactKind, { test: (s: string) => boolean; what: string }> = {
-  ip: { test: (s) => isIP(s) !== 0, what: 'an IP address' },
+  ip: { test: (s) => isIP(s), what: 'an IP address' },
   ipv4: { test: isIPv4, what: 'an IPv4 address' },
-  host: { test: (s) => isIP(s) !== 0 || isDnsName(s), what: 'a host name or IP address' },
+  host: { test: (s) => isIP(s) || isDnsName(s), what: 'a host name or IP address' },
   domain: { test: isDnsName, what: 'a DNS name' },
   interface: { test: isInterfaceName, what: 'a network interface name' },
   netmask: { test: isNetmask, what: 'a netmask' },

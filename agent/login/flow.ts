@@ -1,4 +1,4 @@
-// The LDM main flow (spec §7.3-7.9) around the Greeter contract:
+// LDM's main flow (ldm.c) around the Greeter contract:
 //
 //   X server up -> rc `init` -> ldminfod of every LDM_SERVER at once -> greeter (or autologin)
 //   -> LDM_USER_ALLOW -> rc `pressh` -> SSH (host key pinned, prompts relayed) -> greeter off
@@ -122,7 +122,7 @@ export async function loadKnownHosts(files: readonly string[], log: Logger): Pro
   return out;
 }
 
-/** LDM's get_guest (spec §7.8): credentials for autologin and the guest button. */
+/** LDM's get_guest: credentials for autologin and the guest button. */
 export function guestCredentials(s: LoginSettings, password: string | undefined, chosen?: string): { username: string; password: string; server: string | undefined } {
   const { username, servers } = s.guest;
   const server = chosen !== undefined && servers.includes(chosen) ? chosen : servers[0];

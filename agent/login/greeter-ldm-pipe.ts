@@ -1,5 +1,5 @@
 // An existing LDM greeter (ldmgtkgreet, or a site's own) driven over LDM's pipe protocol
-// (spec §7.4): one command per line on its stdin, one reply per line on its stdout, with
+// (LDM's greeter_iface.c): one command per line on its stdin, one reply per line on its stdout, with
 // "@GUEST@" and "@<pref>@" callbacks arriving whenever the user presses something.
 // The greeter reads LDM_SERVER, LDM_GUESTLOGIN ... from its environment, as under ldm.
 

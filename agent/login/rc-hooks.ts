@@ -1,4 +1,4 @@
-// LDM's rc.d hooks (spec §7.6), so that images with site scripts in /etc/ldm/rc.d keep working:
+// LDM's rc.d hooks, so that images with site scripts in /etc/ldm/rc.d keep working:
 // for an action, every script named `<letter>[A-Za-z0-9_-]*` from /etc/ldm/rc.d,
 // /usr/share/ldm/rc.d and /usr/lib/ldm/rc.d (a name in an earlier directory hides the same name
 // in a later one), sorted, is *sourced* by one /bin/sh with PATH=/sbin:/bin:/usr/sbin:/usr/bin and

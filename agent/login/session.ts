@@ -1,5 +1,5 @@
 // The command the login server runs for the desktop session: the contract LTSP servers already
-// rely on (spec §7.7), i.e. what LDM's rc.d X50-dmrc-processing, X50-generate-env and
+// rely on, i.e. what LDM's rc.d X50-dmrc-processing, X50-generate-env and
 // X95-run-x-session put together:
 //
 //   LTSP_CLIENT=<ip> LTSP_CLIENT_HOSTNAME=<name> [LTSP_CLIENT_MAC=..] [PRINTER=..] [DISPLAY=<ip>:<n>]
@@ -8,7 +8,7 @@
 //   [ltspfsmounter all cleanup;] [pkill -u <user> dbus-daemon]
 //
 // LDM pasted those values unquoted into one string (names or values with spaces or quotes broke
-// it, spec §10). Here the command is a fixed POSIX sh script that receives every value as its
+// it). Here the command is a fixed POSIX sh script that receives every value as its
 // own single-quoted argument, so nothing from lts.conf or the greeter is ever parsed as shell.
 // Session and language resolution against ~/.dmrc and /usr/share/xsessions happen on the server,
 // inside the same script, because that is where those files are; a session or language the user

@@ -1,5 +1,5 @@
 // The SSH connection to the login server, with node-ssh/ssh2 instead of LDM's expect-style
-// chat on an `ssh` in a pty (spec §7.5). What that chat got wrong and this gets right:
+// chat on an `ssh` in a pty (LDM's ssh.c). What that chat got wrong and this gets right:
 //  - host keys: checked against the image's known_hosts (ltsp-update-sshkeys) before any
 //    password is sent; unknown, changed or revoked keys fail at once with the server's name,
 //    the key's fingerprint and the admin's fix, instead of a 30 s hang;

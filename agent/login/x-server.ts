@@ -1,5 +1,5 @@
 // The client's X server for one greeter-and-session round, as LTSP 5's screen.d/ldm started it
-// (spec §7.1): display :N on vtN (N = the SCREEN_NN number), `-auth` with a fresh
+// (LTSP 5's screen.d/ldm): display :N on vtN (N = the SCREEN_NN number), `-auth` with a fresh
 // MIT-MAGIC-COOKIE-1 in a private directory, never listening on TCP (LDM_DIRECTX is served by
 // agent/login/directx.ts, which admits only the login servers). The cookie is made in-process
 // and written straight into the Xauthority file; no mcookie, no xauth, nothing in any argv.

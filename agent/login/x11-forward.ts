@@ -2,7 +2,7 @@
 // cookie; every forwarded X connection must present exactly that fake cookie in its setup
 // request, which is then swapped for the display's real cookie before the first byte reaches
 // the X server. The real cookie never leaves the client. ssh2 alone would hand the real
-// cookie to the server (test-lab §3), where any process of the user's could read it.
+// cookie to the server, where any process of the user's could read it.
 
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';

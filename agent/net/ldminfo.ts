@@ -1,5 +1,5 @@
 // The client side of LTSP 5's ldminfod (TCP 9571). The protocol has no request: connect, send
-// nothing, read until the server closes. The reply is `key:value` lines (spec §7.2). LDM
+// nothing, read until the server closes. The reply is `key:value` lines (LTSP 5's ldminfod). LDM
 // fetched it with `nc -w 5` into a file and read at most 16383 bytes of it; we do the same in
 // memory, with one deadline for the whole exchange and the same size cap, so a hung or
 // chatty server can never hold up the greeter.

@@ -1,4 +1,4 @@
-// 50-cron: /etc/cron.d/ltsp from SHUTDOWN_TIME and the CRONTAB_xx lines (spec §9.5).
+// 50-cron: /etc/cron.d/ltsp from SHUTDOWN_TIME and the CRONTAB_xx lines.
 
 import type { Problem } from '../core/errors.ts';
 import { checkClockTime, checkCrontabLine, read, readFamily, warn } from '../config/values.ts';

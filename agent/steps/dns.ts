@@ -1,4 +1,4 @@
-// 10-resolv-conf: name servers and search domain (spec §9.2). DNS_SERVER (space separated
+// 10-resolv-conf: name servers and search domain. DNS_SERVER (space separated
 // addresses) and SEARCH_DOMAIN, defaulting to what DHCP gave. LTSP 5 also probed the server and
 // the gateway with dig when nothing was known; that is I/O at plan time and is left out.
 //

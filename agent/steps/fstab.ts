@@ -1,4 +1,4 @@
-// 50-fstab: a fresh /etc/fstab unless CONFIGURE_FSTAB is false (spec §1.4). The image's own fstab
+// 50-fstab: a fresh /etc/fstab unless CONFIGURE_FSTAB is false. The image's own fstab
 // names the server's disks, not the client's, so LTSP 5 replaced it: proc, a tmpfs /tmp (as 5.2
 // did: the root is an overlay in RAM anyway, and /tmp must not fill it), the deprecated NFS_HOME,
 // then every FSTAB_xx line.

@@ -1,4 +1,4 @@
-// 09-hostname: the client's name, /etc/hostname and /etc/hosts (spec §9.1).
+// 09-hostname: the client's name, /etc/hostname and /etc/hosts.
 //
 // Name: lts.conf HOSTNAME (first word), else the DHCP host name, else HOSTNAME_BASE ("ltsp")
 // followed by HOSTNAME_EXTRA: "ip" (default) the host part of the address (192.168.67.20/24
@@ -29,7 +29,7 @@ export const HOSTNAME_KEYS = declareKeys(
 
 const firstWord = (s: string | undefined) => s?.trim().split(/\s+/)[0] || undefined;
 
-/** The name the client gets (LTSP 5 §9.1). An unusable HOSTNAME falls through to the next rule; planHostname reports it. */
+/** The name the client gets (LTSP 5 09-hostname). An unusable HOSTNAME falls through to the next rule; planHostname reports it. */
 export function effectiveHostname(config: KeyReader<'HOSTNAME' | 'HOSTNAME_BASE' | 'HOSTNAME_EXTRA'>, facts: ClientFacts): string {
   for (const candidate of [firstWord(config.get('HOSTNAME')), firstWord(facts.dhcpHostname)]) {
     if (candidate !== undefined && isHostnameLabel(candidate)) return candidate;

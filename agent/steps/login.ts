@@ -1,4 +1,4 @@
-// The login (LDM's settings, spec §7): a planned step like the others. The planner turns the
+// The login (LDM's settings): a planned step like the others. The planner turns the
 // resolved lts.conf and the facts into typed, checked LoginSettings, one per screen that runs
 // `ldm`, with that screen's SCREEN_NN_<KEY> values applied as LTSP 5's screen script did. The
 // boot writes them to /run/ltsp/login.json; `ltsp-agent login` reads them and only orchestrates

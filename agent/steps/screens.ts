@@ -1,4 +1,4 @@
-// The SCREEN_xx table (spec §1.5): which screen script runs on which virtual terminal, and which
+// The SCREEN_xx table (LTSP 5's ltsp_config.d and screen_session): which screen script runs on which virtual terminal, and which
 // one is shown first. Computed once here, with LTSP 5's defaults, and handed to the screen phase
 // as /run/ltsp/screens.json:
 //   - SCREEN_01 .. SCREEN_12 = "script [args]"; scripts are names looked up in screen.d, never paths

@@ -1,4 +1,4 @@
-// Sound for the remote session (spec §4): the client's PulseAudio, which the session on the
+// Sound for the remote session: the client's PulseAudio, which the session on the
 // server plays to over TCP (PULSE_SERVER=tcp:<client>:4713).
 //
 // LTSP 5 loaded the TCP module with auth-anonymous=1: anyone on the LAN could play to the

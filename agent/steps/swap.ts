@@ -1,4 +1,4 @@
-// 50-swap: swap for clients short of RAM (spec §3.2).
+// 50-swap: swap for clients short of RAM.
 //
 //   USE_LOCAL_SWAP   swap partitions on the client's own disks
 //   NBD_SWAP         swap on the server's `swap` NBD export (nbd-server's named export, 5.3+);

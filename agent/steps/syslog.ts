@@ -1,4 +1,4 @@
-// 50-syslog: the client's syslog daemon forwards everything to SYSLOG_HOST (spec §5), over UDP
+// 50-syslog: the client's syslog daemon forwards everything to SYSLOG_HOST, over UDP
 // port 514 in the traditional format, one `*.* @host` rule per host, as LTSP 5.3+ did (only
 // when SYSLOG_HOST is set: LP #697387). Each daemon the chroot has gets its own file:
 //   rsyslog           /etc/rsyslog.d/90-ltsp.conf (forwarding added to its local rules)

@@ -1,4 +1,4 @@
-// 50-set-time: TIMEZONE and TIMESERVER (spec §9.3).
+// 50-set-time: TIMEZONE and TIMESERVER.
 //
 // TIMEZONE links /etc/localtime into /usr/share/zoneinfo. TIMESERVER ("auto" = SERVER) steps the
 // clock once with ntpdate when it is installed, then writes the hardware clock (HWCLOCK utc or

@@ -1,4 +1,4 @@
-// X server and keyboard (spec §6). Two steps, one idea: what the X server is told.
+// X server and keyboard (LTSP 5's screen.d XS* scripts). Two steps, one idea: what the X server is told.
 //
 // x:        X_CONF is used as given (-config). Otherwise the X keys become one xorg.conf.d
 //           snippet (Device: XSERVER, X_VIDEO_RAM, X_OPTION_xx; Monitor: X_HORZSYNC,

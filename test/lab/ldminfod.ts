@@ -1,4 +1,4 @@
-// A test ldminfod speaking LTSP 5's protocol (spec §7.2): on every TCP connection to 9571 it
+// A test ldminfod speaking LTSP 5's protocol (ldminfod's): on every TCP connection to 9571 it
 // writes the reply and closes, ignoring whatever the client sends. The reply is built the way
 // the real (Python) ldminfod built it: the default language first, the other languages,
 // `session:` then `session-with-name:` for every session, `xsession:`, `rating:`.

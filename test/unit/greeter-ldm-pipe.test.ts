@@ -1,4 +1,4 @@
-// The LDM pipe protocol (spec §7.4) against a fake greeter: a shell script that logs every
+// The LDM pipe protocol (LDM's greeter_iface.c) against a fake greeter: a shell script that logs every
 // command it gets and answers from a file, as ldmgtkgreet would from its widgets.
 
 import { test } from 'node:test';
