@@ -7,8 +7,9 @@
 // login round (what was typed): the login ends each round with endSecretRound(), so a wrong
 // password typed once does not haunt later rounds. A secret is compared as a whole: an argv
 // word or environment value that IS a secret is refused (process.ts), and log text masks a
-// short secret only where it stands as a word of its own, so a password such as "tcp" or "/"
-// neither refuses "-nolisten tcp" nor garbles every path in the log.
+// secret inside other text only when it is long enough not to be an ordinary word (8+
+// characters; 4-7 where it stands as a word of its own; shorter ones only as a whole value),
+// so a password such as "a" or "/" does not garble every line of the log.
 
 import { Writable } from 'node:stream';
 import pino, { type Logger, type DestinationStream } from 'pino';
@@ -19,8 +20,10 @@ export type SecretLifetime = 'process' | 'round';
 const secrets = new Map<string, SecretLifetime>();
 const SECRET_KEY = /pass(word|wd)?$|password|passwd|secret|cookie/i;
 const MASK = '***';
-/** From this length on a secret is masked inside other text too; shorter ones only as a word of their own. */
+/** From this length on a secret is masked inside other text too. */
 const SUBSTRING_MASK_LENGTH = 8;
+/** From this length on a secret is masked where it stands as a word of its own; shorter ones only as a whole value. */
+const WORD_MASK_LENGTH = 4;
 
 /** Treat this value as a secret: masked in logs, refused in argv and environment. Default: until the login round ends. */
 export function registerSecret(value: string | undefined, lifetime: SecretLifetime = 'round'): void {
@@ -45,11 +48,12 @@ export function isSecretValue(s: string): boolean {
 const reEscape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export function scrub(s: string): string {
+  if (secrets.has(s)) return MASK;
   let out = s;
   for (const v of secrets.keys()) {
-    if (!out.includes(v)) continue;
+    if (!out.includes(v) || v.length < WORD_MASK_LENGTH) continue;
     if (v.length >= SUBSTRING_MASK_LENGTH) out = out.split(v).join(MASK);
-    // Short secrets: only where they stand alone (between non-word characters, or the whole text).
+    // Short secrets: only where they stand alone (between characters that are no letters or digits).
     else out = out.replace(new RegExp(`(?<![\\p{L}\\p{N}_])${reEscape(v)}(?![\\p{L}\\p{N}_])`, 'gu'), MASK);
   }
   return out;

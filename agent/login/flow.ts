@@ -200,7 +200,9 @@ function unattended(log: Logger): Greeter {
 export async function runLogin(o: LoginOptions): Promise<LoginResult> {
   const log = o.log ?? silentLogger;
   const s = o.settings;
-  registerSecret(o.password, 'process');
+  // LDM_PASSWORD equal to the user name (a guest account) hides nothing: the name is in every log
+  // line and hook environment, and treating it as secret would refuse them all.
+  if (o.password !== s.guest.username) registerSecret(o.password, 'process');
   const autologin = s.autologin;
   const port = s.sshPort;
   const knownHosts = await loadKnownHosts(o.knownHostsFiles ?? DEFAULT_KNOWN_HOSTS, log);
