@@ -6,6 +6,7 @@
 // files the login runs: xserver.json, keyboard.json) holds an element that starts with it.
 
 import { test } from 'node:test';
+import { planLoginFor } from '../../agent/steps/login.ts';
 import assert from 'node:assert/strict';
 import { allKeys } from '../../agent/config/keys.ts';
 import { PROBED_PATHS } from '../../agent/facts/types.ts';
@@ -58,9 +59,16 @@ const CASES: Case[] = [
   { step: planTime, key: 'TIMESERVER', value: '-d', good: { TIMEZONE: 'Europe/Paris' }, stillPlans: (_a, p) => p.actions.some((x) => x.kind === 'symlink') },
   { step: planTime, key: 'TIMESERVER', value: '-qu', good: { TIMEZONE: 'UTC' }, stillPlans: (_a, p) => p.actions.some((x) => x.kind === 'symlink') },
   { step: planSwap, key: 'NBD_SWAP_HOST', value: '-persist', good: { NBD_SWAP: 'True' }, stillPlans: (a) => a.some((x) => x[0] === 'mkswap') },
-  { step: planKeyboard, key: 'XKBLAYOUT', value: '-print', good: { XKBVARIANT: 'nodeadkeys' }, stillPlans: (a) => a.some((x) => x.join(' ') === 'setxkbmap -variant nodeadkeys') },
-  { step: planKeyboard, key: 'XKBOPTIONS', value: '-rules', good: { XKBLAYOUT: 'de' }, stillPlans: (a) => a.some((x) => x.join(' ') === 'setxkbmap -layout de') },
+  { step: planKeyboard, key: 'XKBLAYOUT', value: '-print', good: { XKBVARIANT: 'nodeadkeys' }, stillPlans: (_a, p) => JSON.stringify(p.actions).includes('XkbVariant\\" \\"nodeadkeys') },
+  { step: planKeyboard, key: 'XKBOPTIONS', value: '-rules', good: { XKBLAYOUT: 'de' }, stillPlans: (_a, p) => JSON.stringify(p.actions).includes('XkbLayout\\" \\"de') },
 ];
+
+test('the login\'s setxkbmap leaves a refused XKB value out and keeps the others', () => {
+  const s = planLoginFor(ctxOf({ XKBLAYOUT: '-print', XKBVARIANT: 'nodeadkeys' }, everything)).plan.screens[0]!;
+  assert.deepEqual(s.setxkbmap, ['setxkbmap', '-variant', 'nodeadkeys']);
+  const t = planLoginFor(ctxOf({ XKBOPTIONS: '-rules', XKBLAYOUT: 'de' }, everything)).plan.screens[0]!;
+  assert.deepEqual(t.setxkbmap, ['setxkbmap', '-layout', 'de']);
+});
 
 for (const c of CASES) {
   test(`${c.key} = ${JSON.stringify(c.value)} is refused naming the key; the rest of the step plans`, () => {
