@@ -26,7 +26,16 @@ export function isFamilyName(name: string): boolean {
   return name.includes('<');
 }
 
+const compiled = new Map<string, KeyPattern>();
+
+/** The pattern of a declared name; compiled once per name (planners and the key table ask often). */
 export function compilePattern(name: string): KeyPattern {
+  let p = compiled.get(name);
+  if (!p) compiled.set(name, (p = compile(name)));
+  return p;
+}
+
+function compile(name: string): KeyPattern {
   const slots: Slot[] = [];
   let re = '^';
   let last = 0;
