@@ -18,10 +18,12 @@
 //   * "[=c=]" and "[.c.]" with a single byte c stand for c (no case folding for "[=c=]").
 
 export function asciiLower(s: string): string {
+  if (!/[A-Z]/.test(s)) return s;
   return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
 
 export function asciiUpper(s: string): string {
+  if (!/[a-z]/.test(s)) return s;
   return s.replace(/[a-z]+/g, (m) => m.toUpperCase());
 }
 
