@@ -5,9 +5,9 @@
 // execute code inside that eval are refused with a message instead of printed.
 
 import { hostname as osHostname } from 'node:os';
-import { readFileSync, statSync } from 'node:fs';
 import { formatProblem, isLtspError } from '../core/errors.ts';
-import { MAX_LTSCONF_BYTES, parseLtsConf, tooLarge } from '../config/ltsconf-parse.ts';
+import { loadLtsConf } from '../config/ltsconf-load.ts';
+import type { ParsedConf } from '../config/ltsconf-parse.ts';
 import { resolveLtsConf, type Identity } from '../config/ltsconf-resolve.ts';
 import { asciiUpper, byteString } from '../config/fnmatch.ts';
 import { firstInterface } from '../facts/gather.ts';
@@ -117,16 +117,13 @@ export function getltscfg(argv: string[], io: GetltscfgIo = defaultIo): number {
     io.stderr(`getltscfg: ${args}\n\n${GETLTSCFG_HELP}`);
     return 1;
   }
-  let bytes: Buffer;
+  let conf: ParsedConf;
   try {
-    const st = statSync(args.file);
-    if (st.size > MAX_LTSCONF_BYTES) throw tooLarge(args.file, st.size);
-    bytes = readFileSync(args.file);
+    conf = loadLtsConf({ kind: 'host', path: args.file });
   } catch (e) {
     io.stderr(`getltscfg: ${isLtspError(e) ? e.describe() : `cannot read ${args.file}: ${(e as Error).message}`}\n`);
     return 2;
   }
-  const conf = parseLtsConf(bytes, { file: args.file, readInclude: (p) => { try { return readFileSync(p); } catch { return undefined; } } });
   let identity: Identity;
   if (args.hostname !== undefined) identity = { hostname: args.hostname };
   else if (io.identity) identity = io.identity();
