@@ -1,7 +1,7 @@
 // Every file the agent writes goes through here: atomic (temp file + rename in the same
 // directory), with an explicit mode, and mapped under --root when one is given.
 
-import { promises as fs } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, ftruncateSync, openSync, promises as fs, writeSync } from 'node:fs';
 import * as path from 'node:path';
 
 let tmpCounter = 0;
@@ -108,4 +108,56 @@ export class FileSystem {
   async remove(clientPath: string): Promise<void> {
     await fs.rm(this.map(clientPath), { force: true, recursive: true });
   }
+
+  /**
+   * A file written as it arrives (a download), atomically: the bytes go to a temp file next to
+   * the target, `commit` renames it into place, `abort` removes it. Writes are synchronous so
+   * that a stream of chunks keeps nothing in memory; `reset` starts the file again from empty.
+   */
+  async openAtomic(clientPath: string, mode = 0o644): Promise<AtomicFile> {
+    const real = this.map(clientPath);
+    await fs.mkdir(path.dirname(real), { recursive: true });
+    const tmp = path.join(path.dirname(real), `.${path.basename(real)}.${uniqueSuffix()}.tmp`);
+    const fd = openSync(tmp, 'wx', mode);
+    let at = 0;
+    let open = true;
+    const close = () => {
+      if (open) closeSync(fd);
+      open = false;
+    };
+    return {
+      write: (chunk) => {
+        for (let done = 0; done < chunk.length; ) done += writeSync(fd, chunk, done, chunk.length - done, at + done);
+        at += chunk.length;
+      },
+      reset: () => {
+        ftruncateSync(fd, 0);
+        at = 0;
+      },
+      commit: async () => {
+        try {
+          fchmodSync(fd, mode);
+          fsyncSync(fd);
+          close();
+          await fs.rename(tmp, real);
+        } catch (e) {
+          close();
+          await fs.rm(tmp, { force: true });
+          throw e;
+        }
+      },
+      abort: async () => {
+        close();
+        await fs.rm(tmp, { force: true });
+      },
+    };
+  }
+}
+
+/** See FileSystem.openAtomic. */
+export interface AtomicFile {
+  write(chunk: Buffer): void;
+  reset(): void;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
 }
