@@ -25,8 +25,10 @@ KEY="value" lines followed by "export KEY" lines, as LTSP 5's getltscfg did.
               [keyword]
 
 Exit status: 0 success (also when the key is not set), 1 usage error,
-2 the file cannot be read or is too large. Syntax errors are reported on stderr
-with file:line; valid lines still count.
+2 the file cannot be read, is not a regular file or is too large. Syntax errors
+are reported on stderr with file:line; valid lines still count. "include PATH"
+is relative to the including file. With -a, a value the shell would expand or
+run inside eval ($, backtick, quote, backslash) is not printed; stderr says why.
 `;
 
 interface Args {
