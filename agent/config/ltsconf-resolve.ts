@@ -155,40 +155,46 @@ export function resolveLtsConf(conf: ParsedConf, id: Identity): Resolution {
     last.set(def, seq.next++);
   }
 
+  // Each section's keys uppercased once, for both walks below.
+  const upper = new Map<Section, string[]>();
+  const keysOf = (s: Section) => {
+    let k = upper.get(s);
+    if (!k) upper.set(s, (k = s.declarations.map((d) => asciiUpper(d.key))));
+    return k;
+  };
   // Output order: walk the sections from their last occurrence backwards; a key's position is
   // fixed the first time it is met.
+  type Entry = { from: Declaration | undefined; section: Section | undefined; overridden: Declaration[] };
+  const current = new Map<string, Entry>();
   const order: string[] = [];
-  const seen = new Set<string>();
   const byLast = [...last.entries()].sort((a, b) => b[1] - a[1]);
   for (const [section] of byLast) {
-    for (const d of section.declarations) {
-      const key = asciiUpper(d.key);
-      if (key === 'LIKE' || seen.has(key)) continue;
-      seen.add(key);
+    for (const key of keysOf(section)) {
+      if (key === 'LIKE' || current.has(key)) continue;
+      current.set(key, { from: undefined, section: undefined, overridden: [] });
       order.push(key);
     }
   }
   // Values: walk the first occurrences backwards; higher precedence (earlier) replaces.
-  const current = new Map<string, { from: Declaration; section: Section; overridden: Declaration[] }>();
   for (let c = chain.length - 1; c >= 0; c--) {
     const { section } = chain[c]!;
-    for (const d of section.declarations) {
-      const key = asciiUpper(d.key);
+    const keys = keysOf(section);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
       if (key === 'LIKE') continue;
-      const prev = current.get(key);
-      if (prev) {
-        prev.overridden.push(prev.from);
-        prev.from = d;
-        prev.section = section;
-      } else current.set(key, { from: d, section, overridden: [] });
+      const d = section.declarations[i]!;
+      const e = current.get(key)!;
+      if (e.from) e.overridden.push(e.from);
+      e.from = d;
+      e.section = section;
     }
   }
   const values: ResolvedValue[] = [];
   const removed: ResolvedValue[] = [];
   for (const key of order) {
     const v = current.get(key)!;
-    const rv: ResolvedValue = { key, value: v.from.value, from: v.from, section: v.section, overridden: v.overridden };
-    if (asciiUpper(v.from.value) === 'NONE') removed.push(rv);
+    const rv: ResolvedValue = { key, value: v.from!.value, from: v.from!, section: v.section!, overridden: v.overridden };
+    if (asciiUpper(rv.value) === 'NONE') removed.push(rv);
     else values.push(rv);
   }
   return { chain, values, removed, problems };
@@ -211,7 +217,7 @@ function likeGraph(
     if (list) return list;
     list = [];
     for (const d of declarations(s)) {
-      if (asciiUpper(d.key) !== 'LIKE') continue;
+      if (d.key.length !== 4 || asciiUpper(d.key) !== 'LIKE') continue;
       const t = target(d);
       if (t) list.push({ target: t, decl: d });
       else
