@@ -6,7 +6,8 @@ import { Writable } from 'node:stream';
 import type { DestinationStream } from 'pino';
 import { createLogger, type Logger } from '../core/log.ts';
 import { errorMessage, formatProblem } from '../core/errors.ts';
-import { parseLtsConf, type ParsedConf } from '../config/ltsconf-parse.ts';
+import type { ParsedConf } from '../config/ltsconf-parse.ts';
+import { CLIENT_LTSCONF, parseLtsConfAt, type LtsConfPlace } from '../config/ltsconf-load.ts';
 import { Executor, type StepResult } from '../exec/executor.ts';
 import { Timeline } from '../exec/timeline.ts';
 import { gatherFacts, type FactOverrides } from '../facts/gather.ts';
@@ -15,8 +16,17 @@ import type { LtsConfSource, Plan } from '../plan/plan.ts';
 import { planToJson } from '../plan/render.ts';
 import { makePlan } from './make-plan.ts';
 
-/** Gets lts.conf for the boot: over TFTP with a bound, else the last good copy. */
-export type LtsConfObtainer = (facts: ClientFacts, exec: Executor, log: Logger) => Promise<{ bytes: Buffer | undefined; source: LtsConfSource }>;
+/**
+ * Gets lts.conf for the boot: over TFTP with a bound, else the last good copy. `place` says
+ * where the bytes live, for their includes: by default the client's /etc/lts.conf (where a
+ * fetched copy is saved), so includes are client paths beneath the root; `id` is the file's
+ * device:inode when it was read from a file.
+ */
+export type LtsConfObtainer = (
+  facts: ClientFacts,
+  exec: Executor,
+  log: Logger,
+) => Promise<{ bytes: Buffer | undefined; source: LtsConfSource; place?: LtsConfPlace; id?: string }>;
 
 /** Sends the agent's own log lines somewhere once lts.conf says where (SYSLOG_HOST). */
 export type LogForwarder = (hosts: string[], hostname: string) => DestinationStream | undefined;
@@ -83,7 +93,8 @@ export async function runBoot(opts: BootOptions): Promise<BootReport> {
   try {
     const got = await opts.obtain(facts, exec, log);
     source = got.source;
-    conf = got.bytes ? parseLtsConf(got.bytes, { file: source.location ?? '/etc/lts.conf' }) : undefined;
+    const place = got.place ?? { kind: 'client', root: exec.fs.root, path: CLIENT_LTSCONF };
+    conf = got.bytes ? parseLtsConfAt(got.bytes, place, source.location ?? CLIENT_LTSCONF, got.id) : undefined;
   } catch (e) {
     source = { used: 'none', why: `could not get lts.conf: ${errorMessage(e)}` };
   }

@@ -5,17 +5,21 @@
 //   keep:   the fetched copy replaces /etc/lts.conf only when it is non-empty and parses as an
 //           lts.conf; otherwise the copy already there (the chroot's, or the last good fetch)
 //           is used. The returned source says which copy and why, for the plan.
+//   include: the fetched copy is the client's /etc/lts.conf, so its `include PATH` lines name
+//           client files, relative to /etc, beneath the root (config/ltsconf-load.ts); nothing
+//           else is fetched over TFTP.
 
 import type { Logger } from '../core/log.ts';
 import { errorMessage, LtspError } from '../core/errors.ts';
 import type { FileSystem } from '../exec/files.ts';
 import type { ClientFacts } from '../facts/types.ts';
 import type { LtsConfSource } from '../plan/plan.ts';
-import { MAX_LTSCONF_BYTES, parseLtsConf } from '../config/ltsconf-parse.ts';
+import { MAX_LTSCONF_BYTES } from '../config/ltsconf-parse.ts';
+import { CLIENT_LTSCONF, isMissing, parseLtsConfAt, readLtsConfFile } from '../config/ltsconf-load.ts';
 import { tftpGet, type GetOptions, type GetResult } from '../net/tftp/client.ts';
 import { parseTftpUrl } from '../net/tftp/url.ts';
 
-export const LOCAL_LTSCONF = '/etc/lts.conf';
+export const LOCAL_LTSCONF = CLIENT_LTSCONF;
 
 export interface ObtainOptions {
   readonly facts: ClientFacts;
@@ -80,12 +84,15 @@ export function archNames(arch: string): string[] {
   return [...new Set(names)];
 }
 
-/** Usable as lts.conf: non-empty, not over the size limit, and at least parses as one. */
-export function ltsConfProblem(bytes: Buffer, name: string): string | undefined {
+/**
+ * Usable as lts.conf: non-empty, not over the size limit, and at least parses as one (read as
+ * the client's /etc/lts.conf beneath `root`, includes included).
+ */
+export function ltsConfProblem(bytes: Buffer, name: string, root = '/'): string | undefined {
   if (bytes.length === 0) return 'the file is empty';
   if (bytes.length > MAX_LTSCONF_BYTES) return `the file is ${bytes.length} bytes, over the lts.conf limit`;
   try {
-    const conf = parseLtsConf(bytes, { file: name });
+    const conf = parseLtsConfAt(bytes, { kind: 'client', root, path: CLIENT_LTSCONF }, name);
     const errors = conf.problems.filter((p) => p.severity !== 'warning');
     if (conf.sections.length === 0 && errors.length > 0) return `it does not parse as lts.conf (${errors[0]!.message}, line ${errors[0]!.where.line ?? '?'})`;
   } catch (e) {
@@ -107,7 +114,7 @@ export async function obtainLtsConf(opts: ObtainOptions): Promise<Obtained> {
     const attempt = await fetchFirst(where, get, opts.timeoutMs, log);
     if (attempt.ok) {
       const bytes = attempt.data;
-      const problem = ltsConfProblem(bytes, attempt.url);
+      const problem = ltsConfProblem(bytes, attempt.url, fs.root);
       if (problem === undefined) {
         let saved = `saved as ${LOCAL_LTSCONF}`;
         try {
@@ -132,9 +139,9 @@ export async function obtainLtsConf(opts: ObtainOptions): Promise<Obtained> {
 
   let local: Buffer | undefined;
   try {
-    local = await fs.readBytes(LOCAL_LTSCONF, MAX_LTSCONF_BYTES);
+    local = readLtsConfFile({ kind: 'client', root: fs.root, path: LOCAL_LTSCONF }).bytes;
   } catch (e) {
-    return { bytes: undefined, source: { used: 'none', why: `${fallbackWhy}; ${LOCAL_LTSCONF} is unreadable: ${errorMessage(e)}` } };
+    if (!isMissing(e)) return { bytes: undefined, source: { used: 'none', why: `${fallbackWhy}; ${LOCAL_LTSCONF} is unreadable: ${errorMessage(e)}` } };
   }
   if (local === undefined || local.length === 0) {
     return { bytes: undefined, source: { used: 'none', why: `${fallbackWhy}; and there is no ${LOCAL_LTSCONF} (defaults apply)` } };

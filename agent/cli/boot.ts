@@ -7,6 +7,7 @@ import { runBoot, type LtsConfObtainer } from '../boot/boot.ts';
 import { parseOptions } from './args.ts';
 import { factOverrides } from './dry-run.ts';
 import { obtainLtsConf } from '../boot/ltsconf-fetch.ts';
+import { readLtsConfFile } from '../config/ltsconf-load.ts';
 import { syslogDestination } from '../net/syslog.ts';
 
 export const BOOT_HELP = `Usage: ltsp-agent boot [options]
@@ -69,7 +70,11 @@ export async function bootCommand(argv: string[]): Promise<number> {
   const overrides = factOverrides(a);
   const given = a.values.get('--lts-conf');
   const obtain: LtsConfObtainer = given
-    ? async () => ({ bytes: readFileSync(given), source: { used: 'file', location: given, why: 'given with --lts-conf' } })
+    ? async () => {
+        // A file of this machine: its includes are too (relative to it), as for --dry-run.
+        const got = readLtsConfFile({ kind: 'host', path: given });
+        return { bytes: got.bytes, id: got.id, place: { kind: 'host', path: given }, source: { used: 'file', location: given, why: 'given with --lts-conf' } };
+      }
     : (facts, exec, log) => obtainLtsConf({ facts, fs: exec.fs, log, timeoutMs: timeoutS * 1000 });
   const root = a.values.get('--root');
   await runBoot({

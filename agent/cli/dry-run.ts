@@ -1,11 +1,12 @@
 // `ltsp-agent --dry-run` and `ltsp-agent config explain`: what a given client would do with
 // a given lts.conf, without touching this machine.
 
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { pushAll } from '../core/arrays.ts';
 import { LtspError } from '../core/errors.ts';
-import { MAX_LTSCONF_BYTES, parseLtsConf, tooLarge, type ParsedConf } from '../config/ltsconf-parse.ts';
+import type { ParsedConf } from '../config/ltsconf-parse.ts';
+import { CLIENT_LTSCONF, isMissing, loadLtsConf } from '../config/ltsconf-load.ts';
 import { gatherFacts, type FactOverrides } from '../facts/gather.ts';
 import type { ClientFacts } from '../facts/types.ts';
 import { isIPv4 } from '../core/ip.ts';
@@ -32,7 +33,8 @@ Options:
   --arch ARCH       uname -m of the client (default: this machine's)
   --ram MIB         the client's RAM in MiB (default: 512)
   --cmdline TEXT    the client's kernel command line (ltsp.KEY=value, nbdroot=, ...)
-  --root DIR        probe the client chroot at DIR for installed programs
+  --root DIR        probe the client chroot at DIR for installed programs, and without
+                    --lts-conf read its /etc/lts.conf as the boot does (includes beneath DIR)
   --local           play this machine instead of a sample client (its interfaces, /proc)
   --json            the plan as JSON
   -h, --help        this help
@@ -58,27 +60,14 @@ export function defaultLtsConf(): string | undefined {
   return undefined;
 }
 
+/** The lts.conf given with --lts-conf, with its includes (relative to it, on this machine). */
 export function readConfFile(file: string): ParsedConf {
-  let bytes: Buffer;
   try {
-    const st = statSync(file);
-    if (st.size > MAX_LTSCONF_BYTES) throw tooLarge(file, st.size);
-    bytes = readFileSync(file);
+    return loadLtsConf({ kind: 'host', path: file });
   } catch (e) {
-    if (e instanceof LtspError) throw e;
-    throw new LtspError('LTSP_CONF_UNREADABLE', `cannot read ${file}: ${(e as Error).message}`, { file }, 'check the path given with --lts-conf');
+    if (e instanceof LtspError && e.code === 'LTSP_CONF_UNREADABLE') throw new LtspError(e.code, e.message, e.where, 'check the path given with --lts-conf');
+    throw e;
   }
-  const base = dirname(file);
-  return parseLtsConf(bytes, {
-    file,
-    readInclude: (p) => {
-      try {
-        return readFileSync(p.startsWith('/') ? p : join(base, p));
-      } catch {
-        return undefined;
-      }
-    },
-  });
 }
 
 /** The facts a command line overrides (--mac, --ip, --hostname, --server, --arch, --ram, --cmdline), checked. */
@@ -103,18 +92,37 @@ export function factOverrides(a: ParsedArgs): FactOverrides {
 
 /** Facts for a sample client on a workstation: flags, else fixed sample values. */
 export async function clientFromArgs(a: ParsedArgs): Promise<{ facts: ClientFacts; conf: ParsedConf; source: LtsConfSource }> {
+  const root = a.values.get('--root');
+  // With --root and no --lts-conf: the chroot's own /etc/lts.conf, read as the boot reads it
+  // (includes are client paths beneath the root).
+  let chrootConf: ParsedConf | undefined;
+  if (root !== undefined && !a.values.has('--lts-conf')) {
+    try {
+      chrootConf = loadLtsConf({ kind: 'client', root, path: CLIENT_LTSCONF });
+    } catch (e) {
+      if (!isMissing(e)) throw e;
+    }
+  }
+  if (root !== undefined && chrootConf !== undefined) {
+    const conf = chrootConf;
+    const facts = await gatherFacts({ root, overrides: clientOverrides(a) });
+    return { facts, conf, source: { used: 'local', location: CLIENT_LTSCONF, why: `the copy in the chroot ${root}` } };
+  }
   const file = a.values.get('--lts-conf') ?? defaultLtsConf();
   if (!file) throw new LtspError('LTSP_CONF_UNREADABLE', 'no lts.conf given and examples/lts.conf not found', {}, 'pass --lts-conf FILE');
   const conf = readConfFile(file);
+  const facts = await gatherFacts({ ...(root !== undefined ? { root } : {}), overrides: clientOverrides(a) });
+  return { facts, conf, source: { used: 'file', location: file, why: a.values.has('--lts-conf') ? 'given with --lts-conf' : 'the bundled example (no --lts-conf given)' } };
+}
+
+function clientOverrides(a: ParsedArgs): FactOverrides {
   const local = a.flags.has('--local');
   const overrides: FactOverrides = {
     hermetic: !local,
     ...(local ? {} : { mac: '02:00:00:00:00:01', ip: '192.168.67.20', ramMiB: 512 }),
     ...factOverrides(a),
   };
-  const root = a.values.get('--root');
-  const facts = await gatherFacts({ ...(root !== undefined ? { root } : {}), overrides });
-  return { facts, conf, source: { used: 'file', location: file, why: a.values.has('--lts-conf') ? 'given with --lts-conf' : 'the bundled example (no --lts-conf given)' } };
+  return overrides;
 }
 
 export async function dryRunCommand(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {

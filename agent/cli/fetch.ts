@@ -1,11 +1,12 @@
 // `ltsp-agent fetch tftp://HOST[:PORT]/PATH`: one TFTP download with the client the agent
 // boots with, for admins who debug their TFTP server. Prints what the server negotiated.
 
+import { writeSync } from 'node:fs';
 import * as path from 'node:path';
 import { errorMessage, LtspError } from '../core/errors.ts';
 import { MAX_BLKSIZE, MAX_WINDOWSIZE, MIN_BLKSIZE } from '../net/tftp/packet.ts';
 import { DEFAULTS, tftpGet, type GetOptions } from '../net/tftp/client.ts';
-import { tftpDownload } from '../net/tftp/download.ts';
+import { forwardSink, tftpDownload } from '../net/tftp/download.ts';
 import { parseTftpUrl } from '../net/tftp/url.ts';
 import { parseOptions } from './args.ts';
 
@@ -17,15 +18,17 @@ file permissions, which options it accepts, how it copes with a lossy link.
 
 Options:
   -o, --output FILE   write the file here; "-" for stdout. Default: the last path
-                      component, in the current directory. Written atomically: a failed
-                      fetch leaves no file and never a half one.
+                      component, in the current directory. Written as it arrives to a
+                      temporary file renamed into place at the end: a failed fetch leaves
+                      no file and never a half one, and memory stays small.
   --blksize N|frame   block size to ask for (${MIN_BLKSIZE}..${MAX_BLKSIZE}). Default: six frames of the
                       path MTU (8868 on Ethernet; IP fragments), and one-frame blocks if
                       no fragment gets through. "frame": one frame (1468 on Ethernet).
   --windowsize N      blocks per ACK to ask for (1..${MAX_WINDOWSIZE}, RFC 7440; default ${DEFAULTS.windowsize})
   --timeout S         give up after S seconds in all (default 30)
   --no-options        plain RFC 1350, no option negotiation (512-byte blocks)
-  --max-size BYTES    refuse a larger file (default 1 GiB)
+  --max-size BYTES    refuse a larger file (default 1 GiB); checked block by block, so a
+                      server that never ends the file is stopped at this size
   -q, --quiet         no progress line and no summary
   -h, --help
 
@@ -83,8 +86,15 @@ export async function fetchCommand(args: string[]): Promise<number> {
   }
 
   try {
-    const r = output === '-' ? await tftpGet(opts) : await tftpDownload(opts, output);
-    if (output === '-') await new Promise<void>((res, rej) => process.stdout.write(r.data, (e) => (e ? rej(e) : res())));
+    let r;
+    if (output === '-') {
+      // Streamed to stdout as it comes (blocking writes: a slow reader slows the transfer, memory stays small).
+      const out = forwardSink((chunk) => {
+        for (let done = 0; done < chunk.length; ) done += writeSync(1, chunk, done, chunk.length - done);
+      }, DEFAULTS.restart.belowBytes);
+      r = await tftpGet({ ...opts, sink: out });
+      out.flush();
+    } else r = await tftpDownload(opts, output);
     if (!quiet) {
       const s = r.ms / 1000;
       const n = r.negotiated;
@@ -100,7 +110,7 @@ export async function fetchCommand(args: string[]): Promise<number> {
         ...(r.stats.foreign ? [`${r.stats.foreign} foreign packets`] : []),
       ];
       clearLine();
-      process.stderr.write(`${output === '-' ? 'fetched' : `${output}:`} ${r.data.length} bytes in ${s.toFixed(3)} s (${rate(r.data.length, s)}), ${notes.join(', ')}\n`);
+      process.stderr.write(`${output === '-' ? 'fetched' : `${output}:`} ${r.bytes} bytes in ${s.toFixed(3)} s (${rate(r.bytes, s)}), ${notes.join(', ')}\n`);
     }
     return 0;
   } catch (e) {

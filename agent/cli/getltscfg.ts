@@ -1,13 +1,13 @@
 // `getltscfg`, argument- and output-compatible with LTSP 5's, so that scripts doing
 // `eval "$(getltscfg -a)"` keep working when the bundle is installed as /usr/bin/getltscfg.
 // Differences, all on bad input: syntax errors are reported with file:line and only the bad
-// line is skipped (getltscfg dropped the rest of the file); values that would break or
-// execute code inside that eval are refused with a message instead of printed.
+// line is skipped (getltscfg dropped the rest of the file); values that would break, expand or
+// execute code inside that eval are refused with a message instead of printed (evalHazard).
 
 import { hostname as osHostname } from 'node:os';
-import { readFileSync, statSync } from 'node:fs';
 import { formatProblem, isLtspError } from '../core/errors.ts';
-import { MAX_LTSCONF_BYTES, parseLtsConf, tooLarge } from '../config/ltsconf-parse.ts';
+import { loadLtsConf } from '../config/ltsconf-load.ts';
+import type { ParsedConf } from '../config/ltsconf-parse.ts';
 import { resolveLtsConf, type Identity } from '../config/ltsconf-resolve.ts';
 import { asciiUpper, byteString } from '../config/fnmatch.ts';
 import { firstInterface } from '../facts/gather.ts';
@@ -25,8 +25,10 @@ KEY="value" lines followed by "export KEY" lines, as LTSP 5's getltscfg did.
               [keyword]
 
 Exit status: 0 success (also when the key is not set), 1 usage error,
-2 the file cannot be read or is too large. Syntax errors are reported on stderr
-with file:line; valid lines still count.
+2 the file cannot be read, is not a regular file or is too large. Syntax errors
+are reported on stderr with file:line; valid lines still count. "include PATH"
+is relative to the including file. With -a, a value the shell would expand or
+run inside eval ($, backtick, quote, backslash) is not printed; stderr says why.
 `;
 
 interface Args {
@@ -86,11 +88,25 @@ function parseArgs(argv: string[]): Args | 'help' | string {
   return a;
 }
 
-/** Why a value cannot be printed inside `eval "$(getltscfg -a)"`, or undefined when it can. */
+/** Variables bash makes read-only: assigning one fails, and stops a script that runs under set -e. */
+const READ_ONLY = new Set(['UID', 'EUID', 'PPID', 'BASHOPTS', 'SHELLOPTS', 'BASH_VERSINFO']);
+
+/**
+ * Why a value cannot be printed inside `eval "$(getltscfg -a)"` (or the unquoted
+ * `eval $(getltscfg -a)` LTSP 5's scripts use), or undefined when it can. A printed line is
+ * `KEY="value"`, which bash, dash and busybox sh read alike: inside double quotes only `$`, a
+ * backtick, a backslash and `"` are special, so a value with none of them, or with a `$` that
+ * starts no expansion, is its own bytes; any other is refused, whatever the shell would make of it
+ * (commands run by $( ) or backticks, bash's arithmetic in ${A:B} or $(( )) and the array
+ * subscripts in it, dash stopping on ${x:y}, an unset $NAME stopping a script under set -u).
+ */
 export function evalHazard(key: string, value: string): string | undefined {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) return 'the key is not a shell variable name, so "export" would fail';
+  if (READ_ONLY.has(key)) return 'the key is a read-only shell variable: assigning it fails and stops a script under set -e';
   if (value.includes('"')) return 'the value contains a double quote, which would end the quoted string early';
   if (value.includes('`') || value.includes('$(')) return 'the value would run a command inside the eval';
+  if (/\$[{[]/.test(value)) return 'the value contains ${...} or $[...], which the shell would evaluate (arithmetic, array subscripts) or stop on';
+  if (/\$[A-Za-z0-9_@*#?$!-]/.test(value)) return 'the value would expand a shell variable ($NAME), which stops a script under set -u when unset';
   if (value.includes('\\')) return 'the value contains a backslash, which the shell would take as an escape';
   return undefined;
 }
@@ -117,16 +133,13 @@ export function getltscfg(argv: string[], io: GetltscfgIo = defaultIo): number {
     io.stderr(`getltscfg: ${args}\n\n${GETLTSCFG_HELP}`);
     return 1;
   }
-  let bytes: Buffer;
+  let conf: ParsedConf;
   try {
-    const st = statSync(args.file);
-    if (st.size > MAX_LTSCONF_BYTES) throw tooLarge(args.file, st.size);
-    bytes = readFileSync(args.file);
+    conf = loadLtsConf({ kind: 'host', path: args.file });
   } catch (e) {
     io.stderr(`getltscfg: ${isLtspError(e) ? e.describe() : `cannot read ${args.file}: ${(e as Error).message}`}\n`);
     return 2;
   }
-  const conf = parseLtsConf(bytes, { file: args.file, readInclude: (p) => { try { return readFileSync(p); } catch { return undefined; } } });
   let identity: Identity;
   if (args.hostname !== undefined) identity = { hostname: args.hostname };
   else if (io.identity) identity = io.identity();

@@ -17,11 +17,17 @@
 //     ("[[:Digit:]]") makes "[" an ordinary member of the bracket.
 //   * "[=c=]" and "[.c.]" with a single byte c stand for c (no case folding for "[=c=]").
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 export function asciiLower(s: string): string {
+  if (!/[A-Z]/.test(s)) return s;
+  if (ASCII.test(s)) return s.toLowerCase(); // the same on ASCII, without a callback per run
   return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
 
 export function asciiUpper(s: string): string {
+  if (!/[a-z]/.test(s)) return s;
+  if (ASCII.test(s)) return s.toUpperCase();
   return s.replace(/[a-z]+/g, (m) => m.toUpperCase());
 }
 

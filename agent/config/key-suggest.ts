@@ -18,29 +18,80 @@ import { asciiUpper } from './fnmatch.ts';
 const MAX_NAME = 120;
 const MAX_SUGGESTIONS = 3;
 
+// The distances are computed in a band of width 2 x limit around the diagonal, in reused
+// buffers, and exact names are first filtered by the bigrams they share with the name (each
+// edit destroys at most three of them), so a file of a million unknown keys costs seconds,
+// not hours: most garbage names share no bigram with any real key and need no table at all.
+
+let rowA = new Int32Array(128);
+let rowB = new Int32Array(128);
+let rowC = new Int32Array(128);
+
+/**
+ * The optimal-string-alignment distances from `a` to every prefix of `b` whose length is within
+ * `limit` of a's, computed only near the diagonal. Afterwards `lastRow()[j]` holds the distance
+ * to b.slice(0, j) for j in [a.length - limit, a.length + limit] (capped at limit + 1). Returns
+ * false when every one of them is over `limit` (then lastRow() is meaningless).
+ */
+function osaBand(a: string, b: string, limit: number): boolean {
+  const m = a.length;
+  const n = b.length;
+  const big = limit + 1;
+  if (rowA.length < n + 2) {
+    rowA = new Int32Array(n + 2);
+    rowB = new Int32Array(n + 2);
+    rowC = new Int32Array(n + 2);
+  }
+  let prev2 = rowA;
+  let prev = rowB;
+  let cur = rowC;
+  const hi0 = Math.min(n, limit);
+  for (let j = 0; j <= hi0; j++) prev[j] = j;
+  if (hi0 + 1 <= n) prev[hi0 + 1] = big;
+  for (let i = 1; i <= m; i++) {
+    const lo = Math.max(1, i - limit);
+    const hi = Math.min(n, i + limit);
+    if (lo > hi) return false;
+    cur[lo - 1] = lo === 1 ? (i <= limit ? i : big) : big;
+    let rowMin = lo === 1 ? cur[0]! : big;
+    const ca = a.charCodeAt(i - 1);
+    for (let j = lo; j <= hi; j++) {
+      const cb = b.charCodeAt(j - 1);
+      let d = prev[j - 1]! + (ca === cb ? 0 : 1);
+      const del = prev[j]! + 1;
+      if (del < d) d = del;
+      const ins = cur[j - 1]! + 1;
+      if (ins < d) d = ins;
+      if (i > 1 && j > 1 && ca === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === cb) {
+        const t = prev2[j - 2]! + 1;
+        if (t < d) d = t;
+      }
+      if (d > big) d = big;
+      cur[j] = d;
+      if (d < rowMin) rowMin = d;
+    }
+    if (hi + 1 <= n) cur[hi + 1] = big;
+    if (rowMin > limit) return false;
+    const t = prev2;
+    prev2 = prev;
+    prev = cur;
+    cur = t;
+  }
+  last = prev;
+  return true;
+}
+let last = rowB;
+
 /**
  * Optimal-string-alignment distance (Levenshtein plus swapping two neighbours), or
  * `limit + 1` as soon as the distance is known to exceed `limit`.
  */
 export function editDistance(a: string, b: string, limit = Infinity): number {
-  if (Math.abs(a.length - b.length) > limit) return limit + 1;
-  let prev2: number[] = [];
-  let prev: number[] = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur: number[] = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let d = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2]! + 1);
-      cur.push(d);
-      rowMin = Math.min(rowMin, d);
-    }
-    if (rowMin > limit) return limit + 1;
-    prev2 = prev;
-    prev = cur;
-  }
-  return prev[b.length]!;
+  const lim = Math.min(limit, Math.max(a.length, b.length));
+  if (Math.abs(a.length - b.length) > lim) return limit + 1;
+  if (!osaBand(a, b, lim)) return limit + 1;
+  const d = last[b.length]!;
+  return d > lim ? limit + 1 : d;
 }
 
 /** How many edits still count as a slip for a name of this length. */
@@ -62,6 +113,48 @@ function preferred(name: string, spec: KeySpec): string | undefined {
 const squash = (s: string) => s.replace(/[_\-.\s]/g, '');
 const SQUASHED = new Map<string, string>();
 for (const name of exactKeyNames()) if (!SQUASHED.has(squash(name))) SQUASHED.set(squash(name), name);
+
+/** The distinct literal parts of family names (heads like "X_MONITOR_OPTION_", tails like "_VOLUME"). */
+const LITERALS: Array<{ literal: string; atStart: boolean; reversed: string }> = [];
+{
+  const seen = new Set<string>();
+  for (const { head, tail } of familyShapes()) {
+    for (const [literal, atStart] of [
+      [head, true],
+      [tail, false],
+    ] as const) {
+      if (literal.length < 3 || seen.has(`${atStart}${literal}`)) continue;
+      seen.add(`${atStart}${literal}`);
+      LITERALS.push({ literal, atStart, reversed: literal.split('').reverse().join('') });
+    }
+  }
+}
+
+/**
+ * Exact names (0..NAMES.length-1) then literals, and for each bigram the entries holding it
+ * with how often. A name sharing fewer than (length - 1) - 3 x limit bigrams with an entry is
+ * more than `limit` edits from it.
+ */
+const NAMES = exactKeyNames();
+const ENTRIES = [...NAMES, ...LITERALS.map((l) => l.literal)];
+const BIGRAMS = new Map<number, Array<[entry: number, count: number]>>();
+ENTRIES.forEach((name, i) => {
+  for (const [g, c] of bigrams(name)) {
+    const list = BIGRAMS.get(g) ?? [];
+    list.push([i, c]);
+    BIGRAMS.set(g, list);
+  }
+});
+const shared = new Int32Array(ENTRIES.length);
+
+function bigrams(s: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (let i = 0; i + 1 < s.length; i++) {
+    const g = s.charCodeAt(i) * 65536 + s.charCodeAt(i + 1);
+    out.set(g, (out.get(g) ?? 0) + 1);
+  }
+  return out;
+}
 
 /** Obvious spelling fixes: separators, doubled underscores, a one-digit screen number. */
 function normalise(upper: string): string {
@@ -103,25 +196,29 @@ export function suggestKeys(name: string): string[] {
 
   if (found.size === 0) {
     const limit = tolerance(upper.length);
-    for (const candidate of exactKeyNames()) {
+    shared.fill(0);
+    for (const [g, c] of bigrams(upper)) for (const [i, n] of BIGRAMS.get(g) ?? []) shared[i]! += Math.min(c, n);
+    for (let i = 0; i < NAMES.length; i++) {
+      const candidate = NAMES[i]!;
+      if (shared[i]! < Math.max(upper.length, candidate.length) - 1 - 3 * limit) continue;
       const d = editDistance(upper, candidate, limit);
       if (d <= limit) offer(candidate, d);
     }
     // Family names: mend the literal part (head or tail) and keep the admin's own index/name.
-    for (const { head, tail } of familyShapes()) {
-      for (const [literal, atStart] of [
-        [head, true],
-        [tail, false],
-      ] as const) {
-        if (literal.length < 3) continue;
-        // A tail (_VOLUME, _DEVICE) is short and common; mend it only for a single slip.
-        const lim = atStart ? tolerance(literal.length) : Math.min(1, tolerance(literal.length));
-        for (let cut = Math.max(1, literal.length - lim); cut <= Math.min(upper.length - 1, literal.length + lim); cut++) {
-          const part = atStart ? upper.slice(0, cut) : upper.slice(upper.length - cut);
-          const d = editDistance(part, literal, lim);
-          if (d > lim) continue;
-          offer(atStart ? literal + upper.slice(cut) : upper.slice(0, upper.length - cut) + literal, d);
-        }
+    // One band per literal gives its distance to every prefix (head) or suffix (tail) of `upper`.
+    const reversedUpper = upper.split('').reverse().join('');
+    for (let l = 0; l < LITERALS.length; l++) {
+      const { literal, atStart, reversed } = LITERALS[l]!;
+      // A tail (_VOLUME, _DEVICE) is short and common; mend it only for a single slip.
+      const lim = atStart ? tolerance(literal.length) : Math.min(1, tolerance(literal.length));
+      // The prefix or suffix of `upper` that is within lim edits shares its bigrams with `upper`.
+      if (shared[NAMES.length + l]! < literal.length - 1 - 3 * lim) continue;
+      if (!osaBand(atStart ? literal : reversed, atStart ? upper : reversedUpper, lim)) continue;
+      const row = last;
+      for (let cut = Math.max(1, literal.length - lim); cut <= Math.min(upper.length - 1, literal.length + lim); cut++) {
+        const d = row[cut]!;
+        if (d > lim) continue;
+        offer(atStart ? literal + upper.slice(cut) : upper.slice(0, upper.length - cut) + literal, d);
       }
     }
   }

@@ -37,10 +37,20 @@ export interface ParsedConf {
 /** Larger files are refused: a real lts.conf with thousands of per-MAC sections is well under 4 MiB. */
 export const MAX_LTSCONF_BYTES = 16 * 1024 * 1024;
 
-/** Reads `include` targets; the boot maps them under --root, tests give a fake. */
-export type IncludeReader = (path: string) => Buffer | undefined;
+/** What an include reader found: the file's bytes, the name to show and a unique identity. */
+export type IncludeRead =
+  | { readonly ok: true; readonly bytes: Buffer; readonly name: string; readonly id: string }
+  | { readonly ok: false; readonly why: string };
 
-const MAX_INCLUDES = 10;
+/**
+ * Reads an `include` target: `path` as written, `from` the name of the including file (the
+ * rule for relative paths lives in ltsconf-load.ts), at most `maxBytes` bytes.
+ */
+export type IncludeReader = (path: string, from: string, maxBytes: number) => IncludeRead;
+
+/** getltscfg allowed 10 included files; nested includes deeper than this are refused. */
+export const MAX_INCLUDES = 10;
+export const MAX_INCLUDE_DEPTH = 4;
 
 type Token =
   | { t: 'lb' | 'rb' | 'eq'; line: number }
@@ -170,7 +180,12 @@ function badControl(c: number, line: number): Token {
 export interface ParseOptions {
   /** Name shown in messages (the path, or "tftp://server/ltsp/i386/lts.conf"). */
   file: string;
+  /** Reads `include` targets; without one, an include is reported and skipped. */
   readInclude?: IncludeReader;
+  /** The including file's name for the reader (default `file`): /etc/lts.conf for a fetched copy. */
+  includeFrom?: string;
+  /** Identity of the file itself (device:inode), so that it cannot include itself. */
+  id?: string;
 }
 
 /** Decode bytes as UTF-8 when they are valid UTF-8, otherwise as Latin-1 (byte for byte). */
@@ -189,8 +204,14 @@ export function parseLtsConf(bytes: Buffer | string, opts: ParseOptions): Parsed
   if (typeof bytes !== 'string' && bytes.length > MAX_LTSCONF_BYTES) {
     throw tooLarge(opts.file, bytes.length);
   }
-  const seenIncludes = new Set<string>();
-  const parseOne = (input: Buffer | string, file: string, depth: number) => {
+  // One rule for every caller: at most MAX_INCLUDES files, MAX_INCLUDE_DEPTH deep, all files
+  // together within MAX_LTSCONF_BYTES, each file once (by identity, as getltscfg's dev/inode
+  // check). An included file's lines are never quoted in a message: `include /etc/shadow` must
+  // not print the file as syntax errors.
+  const seen = new Set<string>(opts.id !== undefined ? [opts.id] : []);
+  let included = 0;
+  let totalBytes = typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length;
+  const parseOne = (input: Buffer | string, file: string, from: string, depth: number) => {
     let text: string;
     if (typeof input === 'string') text = input;
     else {
@@ -206,25 +227,17 @@ export function parseLtsConf(bytes: Buffer | string, opts: ParseOptions): Parsed
         });
       }
     }
-    parseTokens(lex(text), file, sections, problems, (inc) => {
-      if (depth >= 1 && seenIncludes.size >= MAX_INCLUDES) {
-        problems.push(problem(file, inc.line, `include ${inc.path}: more than ${MAX_INCLUDES} included files, ignored`, 'warning'));
-        return;
-      }
-      if (seenIncludes.has(inc.path)) {
-        problems.push(problem(file, inc.line, `include ${inc.path}: already included, skipped to avoid a loop`, 'warning'));
-        return;
-      }
-      seenIncludes.add(inc.path);
-      const body = opts.readInclude?.(inc.path);
-      if (body === undefined) {
-        problems.push(problem(file, inc.line, `include ${inc.path}: cannot read the file; the line is ignored`));
-        return;
-      }
-      if (body.length > MAX_LTSCONF_BYTES) {
-        problems.push(problem(file, inc.line, `include ${inc.path}: ${tooLarge(inc.path, body.length).message}`));
-        return;
-      }
+    parseTokens(lex(text), file, depth === 0, sections, problems, (inc) => {
+      const skip = (why: string, severity: 'error' | 'warning' = 'error') => problems.push(problem(file, inc.line, `include ${inc.path}: ${why}`, severity));
+      if (!opts.readInclude) return skip('includes are not read here; the line is ignored');
+      if (depth >= MAX_INCLUDE_DEPTH) return skip(`included files nest more than ${MAX_INCLUDE_DEPTH} deep; the line is ignored`);
+      if (included >= MAX_INCLUDES) return skip(`more than ${MAX_INCLUDES} included files; the line is ignored`);
+      const got = opts.readInclude(inc.path, from, MAX_LTSCONF_BYTES - totalBytes);
+      if (!got.ok) return skip(`${got.why}; the line is ignored`);
+      if (seen.has(got.id)) return skip('already read, skipped to avoid a loop', 'warning');
+      seen.add(got.id);
+      included++;
+      totalBytes += got.bytes.length;
       problems.push(
         problem(
           file,
@@ -233,17 +246,18 @@ export function parseLtsConf(bytes: Buffer | string, opts: ParseOptions): Parsed
           'warning',
         ),
       );
-      parseOne(body, inc.path, depth + 1);
+      parseOne(got.bytes, got.name, got.name, depth + 1);
     });
   };
-  parseOne(bytes, opts.file, 0);
+  parseOne(bytes, opts.file, opts.includeFrom ?? opts.file, 0);
   return { file: opts.file, sections, problems, latin1 };
 }
 
-export function tooLarge(file: string, size: number): LtspError {
+/** `atLeast`: the reading stopped at the limit, so the real size is unknown (a device, a growing file). */
+export function tooLarge(file: string, size: number, atLeast = false): LtspError {
   return new LtspError(
     'LTSP_CONF_TOO_LARGE',
-    `lts.conf is ${formatBytes(size)}, over the ${formatBytes(MAX_LTSCONF_BYTES)} limit; refused`,
+    `lts.conf is ${atLeast ? 'more than ' : ''}${formatBytes(size)}, over the ${formatBytes(MAX_LTSCONF_BYTES)} limit; refused`,
     { file },
     'check that the right file is served: a real lts.conf is a few kilobytes',
   );
@@ -261,7 +275,8 @@ function problem(file: string, line: number, message: string, severity: 'error' 
 
 const FROM_HERE = "LTSP 5's getltscfg stops reading the file here; ltsp-agent skips only this line";
 
-function describeToken(t: Token): string {
+/** A token for a message; `echo` false (an included file): never its text. */
+function describeToken(t: Token, echo: boolean): string {
   switch (t.t) {
     case 'lb':
       return '"["';
@@ -270,9 +285,9 @@ function describeToken(t: Token): string {
     case 'eq':
       return '"="';
     case 'str':
-      return `"${t.v}"`;
+      return echo ? `"${t.v}"` : 'a word';
     case 'inc':
-      return `include ${t.path}`;
+      return echo ? `include ${t.path}` : 'an include line';
     case 'bad':
       return 'an invalid character';
   }
@@ -281,6 +296,8 @@ function describeToken(t: Token): string {
 function parseTokens(
   toks: Token[],
   file: string,
+  /** Quote the file's text in messages (not for included files, which may be anything). */
+  echo: boolean,
   sections: Section[],
   problems: Problem[],
   onInclude: (t: Extract<Token, { t: 'inc' }>) => void,
@@ -289,6 +306,10 @@ function parseTokens(
   /** The current section got its tag but no declaration yet. */
   let needsDeclaration = false;
   let i = 0;
+  /** A key or a KEY=value line as shown in messages. */
+  const K = (k: string) => (echo ? k : 'KEY');
+  const KV = (k: string, v: string) => (echo ? `${k}=${v}` : 'a KEY=value line');
+  const desc = (t: Token) => describeToken(t, echo);
 
   const fail = (line: number, message: string) => {
     problems.push(problem(file, line, `${message}; ${FROM_HERE}`));
@@ -306,7 +327,7 @@ function parseTokens(
       problems.push({
         code: 'LTSP_CONF_SYNTAX',
         severity: 'error',
-        message: `section [${current.name}] has no KEY=value lines; LTSP 5's getltscfg stops reading the file after it`,
+        message: `${echo ? `section [${current.name}]` : 'the section that starts here'} has no KEY=value lines; LTSP 5's getltscfg stops reading the file after it`,
         where: { file, line: current.line },
         hint: 'remove the empty section or add its settings',
       });
@@ -352,7 +373,7 @@ function parseTokens(
         continue;
       }
       if (name?.t === 'rb') fail(t.line, 'empty section name "[]"');
-      else if (name?.t === 'str') fail(t.line, `section header [${name.v} is not closed with "]"`);
+      else if (name?.t === 'str') fail(t.line, `section header ${echo ? `[${name.v} ` : ''}is not closed with "]"`);
       else fail(t.line, 'section header "[" without a name');
       continue;
     }
@@ -360,17 +381,17 @@ function parseTokens(
       const eq = toks[i + 1];
       const val = toks[i + 2];
       if (eq?.t !== 'eq') {
-        if (eq === undefined || eq.line > t.line) fail(t.line, `"${t.v}" is not a KEY=value line (missing "=")`);
-        else fail(t.line, `expected "=" after ${t.v}, found ${describeToken(eq)}`);
+        if (eq === undefined || eq.line > t.line) fail(t.line, `${echo ? `"${t.v}" is` : 'the line is'} not a KEY=value line (missing "=")`);
+        else fail(t.line, `expected "=" after ${echo ? t.v : 'a key'}, found ${desc(eq)}`);
         continue;
       }
       if (val?.t !== 'str') {
         if (val === undefined || val.line > eq.line) {
-          fail(t.line, `${t.v}= has no value (write ${t.v}="" for an empty value)`);
+          fail(t.line, `${K(t.v)}= has no value (write ${K(t.v)}="" for an empty value)`);
         } else if (val.t === 'bad') {
           fail(val.line, val.why);
         } else {
-          fail(t.line, `${t.v}= is followed by ${describeToken(val)}; quote values that contain = [ ] # or '`);
+          fail(t.line, `${K(t.v)}= is followed by ${desc(val)}; quote values that contain = [ ] # or '`);
         }
         continue;
       }
@@ -380,18 +401,18 @@ function parseTokens(
         const after = toks[i + 3];
         if (after?.t === 'eq' && after.line === val.line) {
           problems.push({
-            ...problem(file, t.line, `${t.v}= has no value (write ${t.v}="" for an empty value); ${FROM_HERE}`),
-            where: { file, line: t.line, key: t.v.toUpperCase() },
+            ...problem(file, t.line, `${K(t.v)}= has no value (write ${K(t.v)}="" for an empty value); ${FROM_HERE}`),
+            where: { file, line: t.line, ...(echo ? { key: t.v.toUpperCase() } : {}) },
           });
           i += 2; // resume at the next line's key
           continue;
         }
         problems.push(
-          problem(file, t.line, `the value of ${t.v} is on line ${val.line}; getltscfg accepts this, but it is easy to misread`, 'warning'),
+          problem(file, t.line, `the value of ${K(t.v)} is on line ${val.line}; getltscfg accepts this, but it is easy to misread`, 'warning'),
         );
       }
       if (!current) {
-        fail(t.line, `${t.v}=${val.v} stands before the first [section]`);
+        fail(t.line, `${KV(t.v, val.v)} stands before the first [section]`);
         continue;
       }
       const after = toks[i + 3];
@@ -402,7 +423,7 @@ function parseTokens(
           val.line,
           after.t === 'bad'
             ? after.why
-            : `unexpected ${describeToken(after)} after ${t.v}=${val.v}; one KEY=value per line, and quote values that contain = [ ] # or '`,
+            : `unexpected ${desc(after)} after ${KV(t.v, val.v)}; one KEY=value per line, and quote values that contain = [ ] # or '`,
         );
         continue;
       }
@@ -412,7 +433,7 @@ function parseTokens(
       continue;
     }
     // A stray "]" or "=".
-    fail(t.line, `unexpected ${describeToken(t)}`);
+    fail(t.line, `unexpected ${desc(t)}`);
   }
   endSectionIfEmpty();
 }

@@ -14,7 +14,7 @@
 // for group and others (a secret: ltsp_config_env with LDM_PASSWORD, an Xauthority) stays so
 // for every later write or append by this FileSystem.
 
-import { lstatSync, promises as fs, readlinkSync, type Stats } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, ftruncateSync, lstatSync, openSync, promises as fs, readlinkSync, writeSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { pushAll } from '../core/arrays.ts';
 import { LtspError } from '../core/errors.ts';
@@ -215,4 +215,56 @@ export class FileSystem {
   async remove(clientPath: string): Promise<void> {
     await fs.rm(this.map(clientPath, { followFinal: false }), { force: true, recursive: true });
   }
+
+  /**
+   * A file written as it arrives (a download), atomically: the bytes go to a temp file next to
+   * the target, `commit` renames it into place, `abort` removes it. Writes are synchronous so
+   * that a stream of chunks keeps nothing in memory; `reset` starts the file again from empty.
+   */
+  async openAtomic(clientPath: string, mode = 0o644): Promise<AtomicFile> {
+    const real = this.map(clientPath);
+    await fs.mkdir(path.dirname(real), { recursive: true });
+    const tmp = path.join(path.dirname(real), `.${path.basename(real)}.${uniqueSuffix()}.tmp`);
+    const fd = openSync(tmp, 'wx', mode);
+    let at = 0;
+    let open = true;
+    const close = () => {
+      if (open) closeSync(fd);
+      open = false;
+    };
+    return {
+      write: (chunk) => {
+        for (let done = 0; done < chunk.length; ) done += writeSync(fd, chunk, done, chunk.length - done, at + done);
+        at += chunk.length;
+      },
+      reset: () => {
+        ftruncateSync(fd, 0);
+        at = 0;
+      },
+      commit: async () => {
+        try {
+          fchmodSync(fd, mode);
+          fsyncSync(fd);
+          close();
+          await fs.rename(tmp, real);
+        } catch (e) {
+          close();
+          await fs.rm(tmp, { force: true });
+          throw e;
+        }
+      },
+      abort: async () => {
+        close();
+        await fs.rm(tmp, { force: true });
+      },
+    };
+  }
+}
+
+/** See FileSystem.openAtomic. */
+export interface AtomicFile {
+  write(chunk: Buffer): void;
+  reset(): void;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
 }

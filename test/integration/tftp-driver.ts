@@ -26,7 +26,7 @@ for (const job of jobs) {
   const t0 = performance.now();
   try {
     const r = await tftpDownload({ deadlineMs: 20_000, ...job.opts, host: u.host, port: u.port, path: u.path }, job.out);
-    console.log(JSON.stringify({ ok: true, bytes: r.data.length, ms: r.ms, ...r.negotiated, ...r.stats }));
+    console.log(JSON.stringify({ ok: true, bytes: r.bytes, ms: r.ms, ...r.negotiated, ...r.stats }));
   } catch (e) {
     const code = e instanceof LtspError ? e.code : 'EXCEPTION';
     console.log(JSON.stringify({ ok: false, code, message: (e as Error).message, ms: performance.now() - t0 }));

@@ -2,7 +2,8 @@
 // (neither tftpd-hpa 5.2 nor dnsmasq 2.90 has it), refusing options, and hostile behaviour.
 //   node --import tsx test/integration/tftp-server.ts LISTEN_IP PORT ROOT MODE
 // MODE: good | refuse (ERROR 8 to any option) | hostile (junk around every window, plus a
-// foreign TID) | junk (never a valid packet). Prints "ready", and "foreign-error5" each time
+// foreign TID) | junk (never a valid packet) | endless (any file name: full blocks forever, no
+// tsize). Prints "ready", and "foreign-error5" each time
 // the client answers the foreign TID with ERROR 5.
 
 import dgram from 'node:dgram';
@@ -36,7 +37,7 @@ function serve(sock: dgram.Socket, file: string, asked: ReadonlyMap<string, stri
   }
   let data: Buffer;
   try {
-    data = readFileSync(join(root, file.replace(/^\/+/, '')));
+    data = mode === 'endless' ? Buffer.alloc(0) : readFileSync(join(root, file.replace(/^\/+/, '')));
   } catch {
     sock.send(encodeError(1, 'File not found'), client.port, client.address, () => sock.close());
     return;
@@ -48,10 +49,12 @@ function serve(sock: dgram.Socket, file: string, asked: ReadonlyMap<string, stri
   if (bs >= 8) oack.set('blksize', String((blksize = Math.min(bs, 65464))));
   const ws = Number(asked.get('windowsize'));
   if (ws >= 1) oack.set('windowsize', String((windowsize = Math.min(ws, 64))));
-  if (asked.has('tsize')) oack.set('tsize', String(data.length));
+  if (asked.has('tsize') && mode !== 'endless') oack.set('tsize', String(data.length));
   if (asked.has('timeout')) oack.set('timeout', asked.get('timeout')!);
 
-  const blocks = Math.floor(data.length / blksize) + 1;
+  const blocks = mode === 'endless' ? Infinity : Math.floor(data.length / blksize) + 1;
+  const filler = Buffer.alloc(blksize, 0x78);
+  const block = (b: number) => (mode === 'endless' ? filler : data.subarray((b - 1) * blksize, b * blksize));
   let base = oack.size > 0 ? 0 : 1; // first block of the current window (0 = the OACK)
   let timer: NodeJS.Timeout | undefined;
   let foreign: dgram.Socket | undefined;
@@ -73,7 +76,7 @@ function serve(sock: dgram.Socket, file: string, asked: ReadonlyMap<string, stri
     }
     if (base === 0) to(encodeOack(oack));
     else {
-      for (let b = base; b < base + windowsize && b <= blocks; b++) to(encodeData(b, data.subarray((b - 1) * blksize, b * blksize)));
+      for (let b = base; b < base + windowsize && b <= blocks; b++) to(encodeData(b, block(b)));
     }
     clearTimeout(timer);
     timer = setTimeout(sendWindow, 200);

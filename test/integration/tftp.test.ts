@@ -184,13 +184,14 @@ test('dnsmasq TFTP: sizes x options, rollover, missing file, server down', { ski
   });
 });
 
-test('test server: RFC 7440 windows over a bad link, refused options, hostile packets', { skip: unavailable }, async (t) => {
+test('test server: RFC 7440 windows over a bad link, refused options, hostile packets, an endless file', { skip: unavailable }, async (t) => {
   await withLab(async (lab) => {
     const root = tftpRoot(lab, ['f513', 'f100k', 'f1m']);
     await startHelper(lab, [SERVER, lab.serverIp, '1069', root, 'good']);
     await startHelper(lab, [SERVER, lab.serverIp, '1070', root, 'refuse']);
     const hostile = await startHelper(lab, [SERVER, lab.serverIp, '1071', root, 'hostile']);
     await startHelper(lab, [SERVER, lab.serverIp, '1072', root, 'junk']);
+    await startHelper(lab, [SERVER, lab.serverIp, '1073', root, 'endless']);
     await startHelper(lab, [RELAY, lab.serverIp, '1169', lab.serverIp, '1069', '0.05', '0.05', '0.1', '5']);
 
     await t.test('windowsize 16 is negotiated and the file arrives whole', () => {
@@ -232,6 +233,28 @@ test('test server: RFC 7440 windows over a bad link, refused options, hostile pa
       const [r] = run(lab, [{ url: `tftp://${lab.serverIp}:1072/f1m`, out: `${lab.dir}/j1`, opts: { deadlineMs: 1500 } }]);
       assert.equal(r!.code, 'LTSP_TFTP_TIMEOUT');
       assert.equal(existsSync(`${lab.dir}/j1`), false);
+    });
+    await t.test('an endless file stops at --max-size with LTSP_TFTP_TOO_LARGE; memory stays small, to a file and to stdout', () => {
+      /** Runs `ltsp-agent fetch ARGS` (stdout to /dev/null); its exit code, stderr and peak RSS in KiB. */
+      const fetch = (args: string[]) => {
+        const err = `${lab.dir}/fetch-err-${jobCounter++}`;
+        const js = `const m = await import(${JSON.stringify(FETCH)}); const c = await m.fetchCommand(process.argv.slice(1)); process.stderr.write('\\nmaxrss=' + process.resourceUsage().maxRSS + '\\n'); process.exitCode = c;`;
+        const out = lab.exec(lab.cli, ['sh', '-c', 'js="$1"; err="$2"; shift 2; node --import tsx --input-type=module -e "$js" "$@" >/dev/null 2>"$err"; echo $?', 'sh', js, err, ...args], { timeoutMs: 120_000 });
+        const stderr = readFileSync(err, 'utf8');
+        return { code: Number(out.trim()), stderr, rssKiB: Number(/maxrss=(\d+)/.exec(stderr)![1]) };
+      };
+      const cap = 128 * 1024 * 1024;
+      // The same process fetching a small file: what the program itself needs.
+      const small = fetch([`tftp://${lab.serverIp}:1069/f100k`, '-o', `${lab.dir}/small`, '-q']);
+      assert.equal(small.code, 0, small.stderr);
+      for (const output of [`${lab.dir}/endless`, '-']) {
+        const r = fetch([`tftp://${lab.serverIp}:1073/endless`, '-o', output, '--max-size', String(cap), '--timeout', '100', '-q']);
+        assert.equal(r.code, 1, r.stderr);
+        assert.match(r.stderr, new RegExp(`over the limit of ${cap}.*LTSP_TFTP_TOO_LARGE`));
+        if (output !== '-') assert.equal(existsSync(output), false, 'no file, not even a half one');
+        // Kept in memory, the 128 MiB alone would be twice this (what remains is the garbage of ~16,000 blocks).
+        assert.ok(r.rssKiB < small.rssKiB + 64 * 1024, `${output}: peak RSS ${r.rssKiB} KiB, ${small.rssKiB} KiB for a small file`);
+      }
     });
     await t.test('ltsp-agent fetch: writes the file, exit codes 0 / 1 / 64', () => {
       const cli = (args: string[]) => {

@@ -7,9 +7,10 @@
 // in a private network namespace). Every case is replayed here in-process: machine identities
 // go through io.identity, hostname-only runs through -n, exactly as recorded.
 //
-// The one intended difference on valid files: for `-a`, a value that would break or execute code
-// inside `eval "$(getltscfg -a)"` (a double quote, a backtick, "$(", a backslash) or a key that is
-// not a shell name is not printed; both its KEY="..." line and its `export KEY` line go, and
+// The one intended difference on valid files: for `-a`, a value that would break, expand or execute
+// code inside `eval "$(getltscfg -a)"` (a double quote, a backtick, a backslash, a "$" that starts
+// an expansion such as "$(", "${", "$HOME") or a key that is not a shell name or is read-only in
+// bash is not printed; both its KEY="..." line and its `export KEY` line go, and
 // stderr names the key. Single-key lookups print such values unchanged.
 //
 // How the real getltscfg behaves on INVALID input (run against the oracle while building the
@@ -78,7 +79,9 @@ function expectedBytes(c: CorpusCase): Buffer {
 
 /** Independent statement of what our getltscfg refuses to print for `eval "$(getltscfg -a)"`. */
 function unsafe(key: string, value: string): boolean {
-  return !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) || /["`\\]|\$\(/.test(value);
+  const readOnlyInBash = ['UID', 'EUID', 'PPID', 'BASHOPTS', 'SHELLOPTS', 'BASH_VERSINFO'];
+  // A double quote, backtick or backslash, or a "$" that starts an expansion ($(, ${, $[, $NAME, $1, $@ ...).
+  return !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) || readOnlyInBash.includes(key) || /["`\\]|\$[({[A-Za-z0-9_@*#?$!-]/.test(value);
 }
 
 /**

@@ -236,7 +236,7 @@ test('getltscfg usage errors exit 1 as LTSP 5 did; missing file exits 2', () => 
 test('include reads the file in place', () => {
   const conf = parseLtsConf('[default]\nA=1\ninclude "/x.conf"\n[pc01]\nC=3\n', {
     file: 'main',
-    readInclude: (p) => (p === '/x.conf' ? Buffer.from('[default2]\nB=2\n') : undefined),
+    readInclude: (p) => (p === '/x.conf' ? { ok: true, bytes: Buffer.from('[default2]\nB=2\n'), name: p, id: p } : { ok: false, why: 'no such file' }),
   });
   assert.deepEqual(conf.sections.map((s) => s.name), ['default', 'default2', 'pc01']);
 });

@@ -57,7 +57,7 @@ function rig() {
   mkdirSync(join(dir, 'etc'));
   return { dir, fs: new FileSystem(dir), done: () => rmSync(dir, { recursive: true, force: true }) };
 }
-const ok = (data: string) => async (): Promise<GetResult> => ({ data: Buffer.from(data), negotiated: { blksize: 1468, windowsize: 1 }, stats: { retransmits: 0, duplicates: 0, foreign: 0, malformed: 0, fellBack: false, smallerBlocks: false, restarts: 0 }, ms: 3 });
+const ok = (data: string) => async (): Promise<GetResult> => ({ data: Buffer.from(data), bytes: Buffer.byteLength(data), negotiated: { blksize: 1468, windowsize: 1 }, stats: { retransmits: 0, duplicates: 0, foreign: 0, malformed: 0, fellBack: false, smallerBlocks: false, restarts: 0 }, ms: 3 });
 
 test('a good fetched copy replaces /etc/lts.conf (0600 when it holds LDM_PASSWORD)', async () => {
   const r = rig();

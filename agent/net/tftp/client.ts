@@ -39,13 +39,22 @@ export interface GetOptions {
   readonly noOptions?: boolean;
   readonly maxBytes?: number;
   readonly retryMs?: { readonly initial: number; readonly max: number };
+  /**
+   * Where the bytes go as they arrive, in order, instead of being kept for `data` (which is then
+   * empty): memory stays a few blocks whatever the file's size. `reset` means start again from
+   * empty (the transfer restarted).
+   */
+  readonly sink?: { write(chunk: Buffer): void; reset(): void };
   /** Called as bytes arrive (in order) with the size the server announced, if any. */
   readonly onProgress?: (bytes: number, total: number | undefined) => void;
   readonly log?: Logger;
 }
 
 export interface GetResult {
+  /** The file; empty when a `sink` took the bytes. */
   readonly data: Buffer;
+  /** Bytes received. */
+  readonly bytes: number;
   readonly negotiated: Negotiated;
   readonly stats: Readonly<Stats>;
   readonly ms: number;
@@ -96,13 +105,37 @@ export async function tftpGet(opts: GetOptions): Promise<GetResult> {
 
   return new Promise<GetResult>((resolvePromise, reject) => {
     let settled = false;
+    let closed = false;
     const close = () => {
+      closed = true;
       if (timer) clearTimeout(timer);
       timer = undefined;
       try {
         sock.close();
       } catch {
         /* already closed */
+      }
+    };
+
+    // A sink that throws (disk full, a closed pipe) ends the transfer with its error.
+    const sinkFailed = (e: unknown) => {
+      giveUp(new LtspError('LTSP_TFTP_ERROR', `${where}: cannot store the data: ${(e as Error).message}`, {}, 'check the disk space and the output path'));
+      return false;
+    };
+    const sinkWrite = (chunk: Buffer): boolean => {
+      try {
+        opts.sink!.write(chunk);
+        return true;
+      } catch (e) {
+        return sinkFailed(e);
+      }
+    };
+    const sinkReset = (): boolean => {
+      try {
+        opts.sink!.reset();
+        return true;
+      } catch (e) {
+        return sinkFailed(e);
       }
     };
 
@@ -115,8 +148,11 @@ export async function tftpGet(opts: GetOptions): Promise<GetResult> {
         } else if (e.kind === 'reset') {
           chunks.length = 0;
           bytes = 0;
+          if (opts.sink && !sinkReset()) return;
         } else if (e.kind === 'data') {
-          chunks.push(e.chunk);
+          if (opts.sink) {
+            if (!sinkWrite(e.chunk)) return;
+          } else chunks.push(e.chunk);
           bytes += e.chunk.length;
           opts.onProgress?.(bytes, session.announcedSize);
         } else if (!settled) {
@@ -125,7 +161,7 @@ export async function tftpGet(opts: GetOptions): Promise<GetResult> {
           const ms = performance.now() - t0;
           if (r.ok) {
             opts.log?.debug({ url: where, bytes: r.bytes, ms: Math.round(ms), ...r.negotiated, ...r.stats }, 'tftp: fetched');
-            resolvePromise({ data: Buffer.concat(chunks, bytes), negotiated: r.negotiated, stats: r.stats, ms });
+            resolvePromise({ data: opts.sink ? Buffer.alloc(0) : Buffer.concat(chunks, bytes), bytes, negotiated: r.negotiated, stats: r.stats, ms });
             // Let the process exit while we dally for a lost final ACK.
             sock.unref();
             timer?.unref();
@@ -138,6 +174,7 @@ export async function tftpGet(opts: GetOptions): Promise<GetResult> {
     };
 
     const schedule = () => {
+      if (closed) return;
       if (session.over) return close();
       const at = session.nextTimer();
       if (at === undefined) return;
