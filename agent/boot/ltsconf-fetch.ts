@@ -16,6 +16,7 @@ import type { ClientFacts } from '../facts/types.ts';
 import type { LtsConfSource } from '../plan/plan.ts';
 import { MAX_LTSCONF_BYTES } from '../config/ltsconf-parse.ts';
 import { CLIENT_LTSCONF, isMissing, parseLtsConfAt, readLtsConfFile } from '../config/ltsconf-load.ts';
+import { isSecretKey } from '../config/keys.ts';
 import { tftpGet, type GetOptions, type GetResult } from '../net/tftp/client.ts';
 import { parseTftpUrl } from '../net/tftp/url.ts';
 
@@ -101,6 +102,20 @@ export function ltsConfProblem(bytes: Buffer, name: string, root = '/'): string 
   return undefined;
 }
 
+/**
+ * Whether these lts.conf bytes may hold a secret: a parsed key declared secret, or a line that
+ * does not parse (what it meant cannot be told, so it is kept from other users too).
+ */
+export function holdsSecret(bytes: Buffer, root: string): boolean {
+  try {
+    const conf = parseLtsConfAt(bytes, { kind: 'client', root, path: CLIENT_LTSCONF }, CLIENT_LTSCONF);
+    if (conf.problems.some((p) => p.code === 'LTSP_CONF_SYNTAX' && p.severity !== 'warning')) return true;
+    return conf.sections.some((sec) => sec.declarations.some((d) => isSecretKey(d.key)));
+  } catch {
+    return true;
+  }
+}
+
 export async function obtainLtsConf(opts: ObtainOptions): Promise<Obtained> {
   const { fs, log } = opts;
   const get = opts.get ?? tftpGet;
@@ -118,8 +133,9 @@ export async function obtainLtsConf(opts: ObtainOptions): Promise<Obtained> {
       if (problem === undefined) {
         let saved = `saved as ${LOCAL_LTSCONF}`;
         try {
-          // LDM_PASSWORD may be in it: then only root reads the copy.
-          const secret = /^[ \t]*LDM_PASSWORD[ \t]*=/im.test(bytes.toString('latin1'));
+          // A secret may be in it (LDM_PASSWORD, SCREEN_07_LDM_PASSWORD, quoted, on a section
+          // line...): the parsed keys say, not a pattern over the text. Then only root reads it.
+          const secret = holdsSecret(bytes, fs.root);
           await fs.writeAtomic(LOCAL_LTSCONF, bytes, secret ? 0o600 : 0o644);
         } catch (e) {
           saved = `not saved (${errorMessage(e)})`;

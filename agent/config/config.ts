@@ -140,6 +140,7 @@ export class Config {
    * they came from (SCREEN_07), whose file:line they keep, so messages point at that line.
    */
   overlay(values: Readonly<Record<string, string>>, why: string): Config {
+    if (Object.keys(values).length === 0) return this; // the usual screen: nothing to copy
     return this.with(
       Object.entries(values).map(([k, v]): [string, ConfigValue] => {
         const from = `${why}_${k.toUpperCase()}`;

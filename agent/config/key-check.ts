@@ -24,13 +24,29 @@ export interface KeyValue {
   readonly line?: number | undefined;
 }
 
+/**
+ * Unknown keys listed one by one (each with its did-you-mean); past that, one problem counts
+ * the rest: a file of 400,000 unknown keys is no lts.conf, and 400,000 warnings help nobody.
+ */
+export const MAX_LISTED_UNKNOWN = 100;
+
 /** Every warning for these key/value pairs, in input order. */
 export function checkKeys(values: readonly KeyValue[]): Problem[] {
   if (!Array.isArray(values)) return [];
   const problems: Problem[] = [];
+  let listedUnknown = 0;
+  let moreUnknown = 0;
+  let firstMore: KeyValue | undefined;
   for (const kv of values) {
     try {
-      problems.push(...checkKey(kv));
+      if (listedUnknown >= MAX_LISTED_UNKNOWN && matchKey(asciiUpper(text(kv?.key))) === undefined) {
+        moreUnknown++;
+        firstMore ??= kv;
+        continue;
+      }
+      const found = checkKey(kv);
+      if (found.some((p) => p.code === 'LTSP_KEY_UNKNOWN')) listedUnknown++;
+      for (const p of found) problems.push(p);
     } catch (e) {
       // A bug here must never cost a client its boot; say so and go on.
       problems.push({
@@ -40,6 +56,17 @@ export function checkKeys(values: readonly KeyValue[]): Problem[] {
         where: whereOf(kv),
       });
     }
+  }
+  if (moreUnknown > 0) {
+    const where = whereOf(firstMore); // where the unlisted ones start
+    delete where.key;
+    problems.push({
+      code: 'LTSP_KEY_UNKNOWN',
+      severity: 'warning',
+      message: `${moreUnknown} more keys that neither LTSP 5 nor ltsp-agent knows, from here on (not listed one by one)`,
+      where,
+      hint: 'is this file really an lts.conf? `ltsp-agent config explain` lists every key',
+    });
   }
   return problems;
 }

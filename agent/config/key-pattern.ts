@@ -75,6 +75,8 @@ export type PatternMatch =
 
 /** Whether `name` (upper-cased) is a member of the family; undefined when the shape does not fit. */
 export function matchPattern(p: KeyPattern, name: string): PatternMatch | undefined {
+  // The literal text around the placeholders settles most names without the expression.
+  if (!name.startsWith(p.head) || !name.endsWith(p.tail) || name.length <= p.head.length + p.tail.length) return undefined;
   const m = p.re.exec(name);
   if (!m) return undefined;
   let inner: string | undefined;

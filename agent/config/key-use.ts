@@ -60,7 +60,10 @@ export function keyUse(config: Config, reads: ReadLog, steps: readonly StepPlan[
     const usedBy = reads.readersOf(key);
     keys.push({ key, usedBy });
     if (usedBy.length > 0 || named.has(key)) continue;
-    const d = findKey(key)?.disposition;
+    const spec = findKey(key);
+    // An unknown key is always reported by the key checks, one by one or counted (key-check.ts).
+    if (spec === undefined) continue;
+    const d = spec.disposition;
     const readers = d?.status === 'read' ? d.readers : [];
     const why = readers
       .map((r) => byStep.get(r))

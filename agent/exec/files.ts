@@ -14,9 +14,9 @@
 // for group and others (a secret: ltsp_config_env with LDM_PASSWORD, an Xauthority) stays so
 // for every later write or append by this FileSystem.
 
-import { closeSync, fchmodSync, fsyncSync, ftruncateSync, lstatSync, openSync, promises as fs, readlinkSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, ftruncateSync, openSync, promises as fs, writeSync } from 'node:fs';
 import * as path from 'node:path';
-import { pushAll } from '../core/arrays.ts';
+import { resolveBeneath } from '../core/beneath.ts';
 import { LtspError } from '../core/errors.ts';
 
 let tmpCounter = 0;
@@ -24,31 +24,10 @@ let tmpCounter = 0;
 const uniqueSuffix = () => `${process.pid.toString(36)}${(tmpCounter++).toString(36)}${Date.now().toString(36)}`;
 
 /** Links followed while resolving one path before it counts as a loop (Linux's MAXSYMLINKS). */
-export const MAX_LINKS = 40;
+export { MAX_LINKS } from '../core/beneath.ts';
 
 /** Mode bits for group and others. */
 const GROUP_OTHER = 0o077;
-
-const lstatOrUndefined = (p: string): Stats | undefined => {
-  try {
-    return lstatSync(p);
-  } catch {
-    return undefined; // missing (to be created) or not a directory: the operation itself will say
-  }
-};
-
-/**
- * The kernel's fs.protected_symlinks rule, which a walk by hand would otherwise bypass: a link
- * in a sticky world-writable directory (/tmp) is followed only when it belongs to us or to
- * the directory's owner, so another user's planted link cannot redirect a write as root.
- */
-function refuseForeignLink(link: string, st: Stats, dir: string): void {
-  const d = lstatOrUndefined(dir);
-  if (d === undefined || (d.mode & 0o1002) !== 0o1002) return;
-  const me = process.geteuid?.();
-  if (st.uid === me || st.uid === d.uid) return;
-  throw new LtspError('LTSP_ROOT_PATH', `${link}: a symbolic link of another user (uid ${st.uid}) in the world-writable ${dir}; not followed`, {}, 'write to a path of your own');
-}
 
 export class FileSystem {
   /** Apply everything under this directory instead of "/". */
@@ -69,32 +48,7 @@ export class FileSystem {
     if (!path.isAbsolute(clientPath)) throw new Error(`not an absolute client path: ${clientPath}`);
     const given = clientPath.split('/').filter((c) => c !== '' && c !== '.');
     if (given.includes('..')) throw new LtspError('LTSP_ROOT_PATH', `path leaves the root: ${clientPath}`);
-    const followFinal = opts.followFinal ?? true;
-    const todo = given.reverse(); // a stack: the next component is at the end
-    const done: string[] = [];
-    let links = 0;
-    while (todo.length > 0) {
-      const c = todo.pop()!;
-      if (c === '' || c === '.') continue;
-      if (c === '..') {
-        done.pop(); // at the root already: stays there
-        continue;
-      }
-      const here = path.join(this.root, done.join('/'), c);
-      const st = todo.length > 0 || followFinal ? lstatOrUndefined(here) : undefined;
-      if (st?.isSymbolicLink()) {
-        if (++links > MAX_LINKS) {
-          throw new LtspError('LTSP_ROOT_PATH', `${clientPath}: more than ${MAX_LINKS} symbolic links (a loop?)${this.root === '/' ? '' : ` under ${this.root}`}`, {}, 'fix the symbolic links in the tree');
-        }
-        refuseForeignLink(here, st, path.join(this.root, done.join('/')));
-        const target = readlinkSync(here);
-        if (target.startsWith('/')) done.length = 0;
-        pushAll(todo, target.split('/').reverse());
-        continue;
-      }
-      done.push(c);
-    }
-    return path.join(this.root, done.join('/'));
+    return resolveBeneath(this.root, clientPath, opts);
   }
 
   /** The mode a write gets: never group/other access on a file that holds a secret. */

@@ -423,3 +423,19 @@ describe('docs/lts.conf.md', () => {
     }
   });
 });
+
+describe('many unknown keys', () => {
+  it('lists the first ones with their did-you-mean and counts the rest in one problem', () => {
+    const input: KeyValue[] = [{ key: 'LDM_SERVR', value: 'x', file: 'f', line: 1 }];
+    for (let i = 0; i < 5000; i++) input.push({ key: `ZZQ_${i}_NOT_A_KEY`, value: 'x', file: 'f', line: i + 2 });
+    input.push({ key: 'SOUND', value: 'on', file: 'f', line: 6000 });
+    const problems = checkKeys(input);
+    const unknown = problems.filter((p) => p.code === 'LTSP_KEY_UNKNOWN');
+    assert.equal(unknown.length, 101);
+    assert.match(unknown[0]!.hint!, /LDM_SERVER/);
+    assert.match(unknown[100]!.message, /^4901 more keys that neither LTSP 5 nor ltsp-agent knows/);
+    assert.deepEqual(unknown[100]!.where, { file: 'f', line: 101 });
+    // known keys past the cap are still checked
+    assert.equal(problems.find((p) => p.where.line === 6000)?.code, 'LTSP_VALUE_READS_FALSE');
+  });
+});

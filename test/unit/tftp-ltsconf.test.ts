@@ -73,6 +73,26 @@ test('a good fetched copy replaces /etc/lts.conf (0600 when it holds LDM_PASSWOR
   }
 });
 
+test('the fetched copy is root-only when any parsed key is a secret, however it is written', async () => {
+  const cases: Array<[string, number]> = [
+    ['[default]\n  "LDM_PASSWORD" = x\n', 0o600],
+    ['[default]\nSCREEN_07_LDM_PASSWORD = x\n', 0o600],
+    ['[default] ldm_password = x\n SERVER = 10.0.0.1\n', 0o600],
+    ['[default]\nSERVER = 10.0.0.1\nLDM_PASSWORD = x = y\n', 0o600], // a broken line: cannot tell, so root-only
+    ['[lab]\n\tLdm_Password\t=\t"x y"\n[default]\nSERVER=1.2.3.4\n', 0o600],
+    ['[default]\nSERVER = 10.0.0.1\n# LDM_PASSWORD = not a key, a comment\nLDM_USERNAME=LDM_PASSWORD\n', 0o644],
+  ];
+  for (const [body, mode] of cases) {
+    const r = rig();
+    try {
+      await obtainLtsConf({ facts: facts({ bootImage: '/ltsp/i386/vmlinuz' }), fs: r.fs, log: silentLogger, timeoutMs: 1000, get: ok(body) });
+      assert.equal(statSync(join(r.dir, 'etc/lts.conf')).mode & 0o777, mode, JSON.stringify(body));
+    } finally {
+      r.done();
+    }
+  }
+});
+
 test('empty or unparseable download: the existing copy is kept and used, and the plan says why', async () => {
   for (const body of ['', '\x00\x01\x02 binary junk ]]] ===']) {
     const r = rig();
