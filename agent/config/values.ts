@@ -20,7 +20,12 @@ export const ok = <T>(value: T): Checked<T> => ({ ok: true, value });
 
 /** A refusal naming the key (and its file:line when it came from lts.conf). */
 export function refuse<T = never>(config: Config, key: string, message: string, hint: string): Checked<T> {
-  return { ok: false, problem: { code: 'LTSP_VALUE_UNSAFE', message, where: config.where(key), hint, severity: 'error' } };
+  return { ok: false, problem: refusal(config, key, message, hint) };
+}
+
+/** The problem of a refusal, for a planner that refuses part of a value and goes on with the rest. */
+export function refusal(config: Config, key: string, message: string, hint: string): Problem {
+  return { code: 'LTSP_VALUE_UNSAFE', message, where: config.where(key), hint, severity: 'error' };
 }
 
 /** A value that is well formed but cannot be used as asked (the step says what it does instead). */

@@ -8,7 +8,7 @@
 import type { Problem } from '../core/errors.ts';
 import { declareKeys, scopeReader, type KeyReader } from '../config/declare.ts';
 import { bool, derived, format, int, k, T, unset, val } from '../config/key-spec.ts';
-import { checkClientPath, checkHost, checkWord, read, readInt, readList, refuse, show, warn } from '../config/values.ts';
+import { checkClientPath, checkHost, checkWord, read, readInt, readList, refusal, refuse, show, warn } from '../config/values.ts';
 import type { ClientFacts } from '../facts/types.ts';
 import type { Action } from '../plan/actions.ts';
 import { isSecretKey } from '../config/keys.ts';
@@ -149,14 +149,15 @@ export function hostToUsername(rule: string | undefined, hostname: string): stri
 
 const USER = /^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}$/;
 
-type Reader = KeyReader<LoginKey | XServerArgsKey | XkbKey | SoundChoiceKey | ScreenTableKey>;
+/** What the login planner reads: its own keys and those of the X, keyboard, sound and screens helpers it calls. */
+type LoginReader = KeyReader<LoginKey | XServerArgsKey | XkbKey | SoundChoiceKey | ScreenTableKey>;
 
-function hosts(config: Reader, key: 'LDM_SERVER' | 'LDM_GUEST_SERVER' | 'LDM_AUTOLOGIN_SERVER', problems: Problem[]): string[] {
+function hosts(config: LoginReader, key: 'LDM_SERVER' | 'LDM_GUEST_SERVER' | 'LDM_AUTOLOGIN_SERVER', problems: Problem[]): string[] {
   return readList(config, key, problems, checkHost);
 }
 
 /** One screen's settings from a reader that already has the screen's SCREEN_NN_<KEY> values. */
-export function loginSettings(config: Reader, vt: number, ctx: { facts: ClientFacts; hostname: string; server: string }, problems: Problem[]): { settings: LoginSettings; password?: string } {
+export function loginSettings(config: LoginReader, vt: number, ctx: { facts: ClientFacts; hostname: string; server: string }, problems: Problem[]): { settings: LoginSettings; password?: string } {
   const servers = hosts(config, 'LDM_SERVER', problems);
   const autologinServers = hosts(config, 'LDM_AUTOLOGIN_SERVER', problems);
   const guestServers = hosts(config, 'LDM_GUEST_SERVER', problems);
@@ -179,7 +180,7 @@ export function loginSettings(config: Reader, vt: number, ctx: { facts: ClientFa
   const printerList = config.nonEmpty('LDM_PRINTER_LIST');
   const listed = printerList?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
   const badPrinter = listed.find((p) => !/^[A-Za-z0-9_.@-]+$/.test(p));
-  if (badPrinter !== undefined) problems.push(refuseProblem(config, 'LDM_PRINTER_LIST', `${show(badPrinter)} is not a printer queue name`, 'write queue names separated by commas'));
+  if (badPrinter !== undefined) problems.push(refusal(config, 'LDM_PRINTER_LIST', `${show(badPrinter)} is not a printer queue name`, 'write queue names separated by commas'));
   const xsession = read(config, 'LDM_XSESSION', problems, checkClientPath);
   const word = (key: 'LDM_FORCE_SESSION' | 'LDM_LANGUAGE' | 'LDM_FORCE_LANGUAGE' | 'LDM_GREETER') => read(config, key, problems, checkWord);
   const ldmSession = config.nonEmpty('LDM_SESSION'); // a desktop name or a command: quoted on the server (login/session.ts)
@@ -253,11 +254,6 @@ export function describeSettings(s: LoginSettings): string[] {
     `display   X ${s.xserverArgs.join(' ') || '(autoconfigured)'}${s.setxkbmap ? `; ${s.setxkbmap.join(' ')}` : s.keyboardLayout ? `; keyboard ${s.keyboardLayout} (xorg.conf.d)` : ''}; ${s.directx ? 'LDM_DIRECTX: X over plain TCP' : 'X over ssh'}`,
     `other     ${s.otherSessions === 'keep' ? 'other sessions kept' : s.otherSessions === 'ask' ? 'asks before ending other sessions' : 'other sessions ended'}; sound ${env.sound['PULSE_SERVER'] ?? 'none'}${env.printer ? `; printer ${env.printer}` : ''}${env.scanner ? '; scanner' : ''}${env.localdev ? '; ltspfs cleanup' : ''}`,
   ];
-}
-
-function refuseProblem(config: Reader, key: string, message: string, hint: string): Problem {
-  const r = refuse(config, key, message, hint);
-  return r.ok ? warn(config, key, message, hint) : r.problem;
 }
 
 type LoginContext = StepContext<(typeof LOGIN_KEYS)['own'][number]['name'] | (typeof LOGIN_KEYS)['also'][number]['name']>;
