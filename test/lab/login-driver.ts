@@ -7,6 +7,7 @@
 import { createWriteStream } from 'node:fs';
 import { Config } from '../../agent/config/config.ts';
 import { createLogger } from '../../agent/core/log.ts';
+import { formatProblem } from '../../agent/core/errors.ts';
 import { runLogin, type DisplaySpec } from '../../agent/login/flow.ts';
 import { planLoginFor } from '../../agent/steps/login.ts';
 import type { ClientFacts } from '../../agent/facts/types.ts';
@@ -61,6 +62,8 @@ const facts: ClientFacts = {
   present: new Set(),
 };
 const planned = planLoginFor({ config, facts, server: config.get('SERVER') ?? input.client.ip, hostname: input.client.hostname });
+// as `ltsp-agent login --lts-conf` does: the planner's problems go to the log
+for (const p of planned.problems) log.warn(formatProblem(p));
 const screen = planned.plan.screens[0];
 if (!screen) throw new Error(`no login planned: ${planned.skipped}`);
 const settings = input.soundEnv ? { ...screen, sessionEnv: { ...screen.sessionEnv, sound: input.soundEnv } } : screen;
