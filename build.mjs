@@ -5,7 +5,7 @@
 // needs them (node-pty; ssh2 falls back to pure-JS crypto).
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 
 const common = {
   bundle: true,
@@ -41,7 +41,11 @@ const [loader, main, login] = await Promise.all([
 const text = (r) => r.outputFiles[0].text;
 // Base64 keeps "*/" and anything else out of the comment; the loader decodes only what runs.
 const b64 = (s) => Buffer.from(s, 'utf8').toString('base64');
-const head = ['#!/usr/bin/env node', text(loader).trimEnd(), '/*LTSP-AGENT-PROGRAMS', ''].join('\n');
+// The file starts with the Node version check (agent/node-guard.cjs, ES5); the loader, whose
+// syntax needs Node 18, is only a string to an older Node and is compiled after the check.
+const guard = readFileSync('agent/node-guard.cjs', 'utf8').replace(/^\/\/.*\n/gm, '').trim();
+const loaderCall = `(function () { return new Function('exports', 'require', 'module', '__filename', '__dirname', ${JSON.stringify(text(loader).trimEnd())})(exports, require, module, __filename, __dirname); });`;
+const head = ['#!/usr/bin/env node', `${guard}${loaderCall}`, '/*LTSP-AGENT-PROGRAMS', ''].join('\n');
 let body = head;
 const index = [];
 for (const [name, result] of [['main', main], ['login', login]]) {
