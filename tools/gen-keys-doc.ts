@@ -13,13 +13,13 @@ export const DOC_PATH = fileURLToPath(new URL('../docs/lts.conf.md', import.meta
 const cell = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const code = (s: string) => `\`${s}\``;
 
-function defaultText(k: KeySpec): string {
+export function defaultText(k: KeySpec): string {
   const d = k.default;
   const base = d.kind === 'unset' ? '—' : d.kind === 'value' ? code(d.value) : d.how;
   return k.manDefault !== undefined ? `${base} (man page: ${k.manDefault})` : base;
 }
 
-function agentText(k: KeySpec): string {
+export function agentText(k: KeySpec): string {
   switch (k.status) {
     case 'read':
       return k.step === 'unsupported' ? `not implemented: ${k.reason}` : [k.step, ...(k.alsoBy ?? [])].map(code).join(', ');
@@ -56,6 +56,18 @@ function oldKeysTable(keys: readonly KeySpec[]): string[] {
   ];
 }
 
+/**
+ * The registry as the key reference presents it: the keys the agent reads, by area, then the
+ * renamed, old and ignored ones. lts.conf(5) (tools/gen-man.ts) is made from the same.
+ */
+export function keyReference(): { areas: { title: string; keys: readonly KeySpec[] }[]; old: readonly KeySpec[] } {
+  const current = ALL_KEYS.filter((k) => k.status === 'read');
+  const areas = (Object.keys(AREA_TITLES) as Area[])
+    .map((area) => ({ title: AREA_TITLES[area], keys: current.filter((k) => k.area === area) }))
+    .filter((a) => a.keys.length > 0);
+  return { areas, old: ALL_KEYS.filter((k) => k.status !== 'read') };
+}
+
 export function renderKeysDoc(): string {
   const out: string[] = [
     '# lts.conf key reference',
@@ -83,14 +95,8 @@ export function renderKeysDoc(): string {
     '- "ltsp-agent step" is the boot step that reads the key (`login`: the login manager).',
     '',
   ];
-  const areas = Object.keys(AREA_TITLES) as Area[];
-  const current = ALL_KEYS.filter((k) => k.status === 'read');
-  for (const area of areas) {
-    const keys = current.filter((k) => k.area === area);
-    if (keys.length === 0) continue;
-    out.push(`## ${AREA_TITLES[area]}`, '', ...areaTable(keys), '');
-  }
-  const old = ALL_KEYS.filter((k) => k.status !== 'read');
+  const { areas, old } = keyReference();
+  for (const { title, keys } of areas) out.push(`## ${title}`, '', ...areaTable(keys), '');
   out.push(
     '## Renamed, old and documented-but-ignored keys',
     '',
