@@ -19,6 +19,7 @@ const common = {
   external: ['*.node', 'cpu-features', 'node-pty', 'pino-pretty'],
   logLevel: 'warning',
   write: false,
+  metafile: true,
 };
 
 /** In the bundle, `login` is the embedded program of that name (agent/cli/lazy-login.ts). */
@@ -56,6 +57,18 @@ for (const [name, result] of [['main', main], ['login', login]]) {
 const file = `${body}#index ${index.join(' ')}\n*/\n`;
 
 mkdirSync('dist', { recursive: true });
+// The npm packages inside the bundle, with their licences: the Debian package's copyright file
+// lists them (tools/package.sh).
+const bundled = new Map();
+for (const r of [loader, main, login]) {
+  for (const input of Object.keys(r.metafile.inputs)) {
+    const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (!m || bundled.has(m[1])) continue;
+    const pkg = JSON.parse(readFileSync(`node_modules/${m[1]}/package.json`, 'utf8'));
+    bundled.set(m[1], `${m[1]} ${pkg.version} ${pkg.license ?? pkg.licenses?.[0]?.type ?? 'unknown'}`);
+  }
+}
+writeFileSync('dist/bundled-modules.txt', [...bundled.values()].sort().join('\n') + '\n');
 // The repository is "type": "module"; the bundle is CommonJS. Installed elsewhere
 // (/usr/bin/ltsp-agent) there is no package.json around it and Node reads it as CommonJS.
 writeFileSync('dist/package.json', '{ "type": "commonjs" }\n');
