@@ -14,6 +14,7 @@
 #   INITSYS          systemd, openrc, both (default) or none: which service files go to
 #                    SYSTEMDUNITDIR and /etc/init.d (OpenRC's are always in PREFIX/share/ltsp-agent/openrc)
 #   DOCS             yes (default) or no: documentation into PREFIX/share/doc/ltsp-agent
+#   AGENT            another build of the bundle to install (default dist/ltsp-agent)
 #
 # It installs files only. Enabling the services and keeping LTSP 5's init-ltsp and client
 # service recoverable is the job of the package's maintainer scripts and of
@@ -32,7 +33,7 @@ set -eu
 
 for arg in "$@"; do
   case $arg in
-    DESTDIR=* | PREFIX=* | SBINDIR=* | SYSTEMDUNITDIR=* | INITSYS=* | DOCS=*) eval "${arg%%=*}=\${arg#*=}" ;;
+    DESTDIR=* | PREFIX=* | SBINDIR=* | SYSTEMDUNITDIR=* | INITSYS=* | DOCS=* | AGENT=*) eval "${arg%%=*}=\${arg#*=}" ;;
     *) echo "install.sh: unknown argument $arg (NAME=value: DESTDIR PREFIX SBINDIR SYSTEMDUNITDIR INITSYS DOCS)" >&2; exit 64 ;;
   esac
 done
@@ -42,6 +43,7 @@ SBINDIR=${SBINDIR:-/sbin}
 SYSTEMDUNITDIR=${SYSTEMDUNITDIR:-/lib/systemd/system}
 INITSYS=${INITSYS:-both}
 DOCS=${DOCS:-yes}
+AGENT=${AGENT:-}
 case $INITSYS in systemd | openrc | both | none) ;; *) echo "install.sh: INITSYS must be systemd, openrc, both or none" >&2; exit 64 ;; esac
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -75,7 +77,7 @@ relpath() { # TARGET FROMDIR, both absolute
   echo "${_up}${_t#"$_f"/}"
 }
 
-put 0755 "$src/dist/ltsp-agent" "$d$lib/ltsp-agent"
+put 0755 "${AGENT:-$src/dist/ltsp-agent}" "$d$lib/ltsp-agent"
 link "$lib/ltsp-agent" "$PREFIX/bin/ltsp-agent"
 link "$lib/ltsp-agent" "$PREFIX/bin/getltscfg"
 put 0755 "$src/init/init-ltsp" "$d$SBINDIR/init-ltsp"
