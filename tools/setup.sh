@@ -32,7 +32,11 @@ if ((${#want[@]})); then
   fi
 fi
 
-if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+# A node_modules that is a link is another checkout's (a git worktree sharing it): npm ci would
+# empty that checkout's modules through the link. Leave it to that checkout.
+if [[ -L node_modules ]]; then
+  [[ -d node_modules/ ]] || echo "setup: node_modules links to a missing directory; run npm ci where it points" >&2
+elif [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
   echo "setup: npm ci" >&2
   npm ci --no-audit --no-fund --loglevel=error
 fi
