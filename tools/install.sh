@@ -91,6 +91,13 @@ if [ "$INITSYS" = openrc ] || [ "$INITSYS" = both ]; then
   for s in ltsp-client ltsp-login; do put 0755 "$src/init/openrc/$s" "$d/etc/init.d/$s"; done
 fi
 
+# The units and scripts name /usr/bin/ltsp-agent; another PREFIX gets its own path in them.
+if [ "$PREFIX" != /usr ]; then
+  for f in "$d$SYSTEMDUNITDIR/ltsp-login.service" "$d/etc/init.d/ltsp-login" "$d$share/openrc/ltsp-login"; do
+    [ -f "$f" ] && sed -i "s|/usr/bin/ltsp-agent|$PREFIX/bin/ltsp-agent|g" "$f"
+  done
+fi
+
 (cd "$src" && find initramfs-hooks -type f) | while read -r f; do
   # Executable only where the file is a script of its own (dracut's module files); the shared
   # function library is sourced.
