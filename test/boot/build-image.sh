@@ -53,6 +53,7 @@ if [ -n "$agent" ] && ! cmp -s "$agent" "$root/usr/lib/ltsp-agent/ltsp-agent"; t
   chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin node /usr/lib/ltsp-agent/ltsp-agent --dry-run --root / --lts-conf /dev/null \
     --mac 02:00:00:00:00:01 --ip 192.168.67.20 >/dev/null 2>&1 || true
   chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin node /usr/lib/ltsp-agent/ltsp-agent login --help >/dev/null 2>&1 || true
+  cat "$root/usr/lib/ltsp-agent/ltsp-agent" "$root/usr/bin/node" | sha256sum | cut -d' ' -f1 >"$root/var/cache/ltsp-agent/.made-for"
 fi
 
 # ---- test-only parts of the image ----------------------------------------------------------------
