@@ -5,7 +5,7 @@
 // needs them (node-pty; ssh2 falls back to pure-JS crypto).
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 
 const common = {
   bundle: true,
@@ -19,6 +19,7 @@ const common = {
   external: ['*.node', 'cpu-features', 'node-pty', 'pino-pretty'],
   logLevel: 'warning',
   write: false,
+  metafile: true,
 };
 
 /** In the bundle, `login` is the embedded program of that name (agent/cli/lazy-login.ts). */
@@ -41,7 +42,11 @@ const [loader, main, login] = await Promise.all([
 const text = (r) => r.outputFiles[0].text;
 // Base64 keeps "*/" and anything else out of the comment; the loader decodes only what runs.
 const b64 = (s) => Buffer.from(s, 'utf8').toString('base64');
-const head = ['#!/usr/bin/env node', text(loader).trimEnd(), '/*LTSP-AGENT-PROGRAMS', ''].join('\n');
+// The file starts with the Node version check (agent/node-guard.cjs, ES5); the loader, whose
+// syntax needs Node 18, is only a string to an older Node and is compiled after the check.
+const guard = readFileSync('agent/node-guard.cjs', 'utf8').replace(/^\/\/.*\n/gm, '').trim();
+const loaderCall = `(function () { return new Function('exports', 'require', 'module', '__filename', '__dirname', ${JSON.stringify(text(loader).trimEnd())})(exports, require, module, __filename, __dirname); });`;
+const head = ['#!/usr/bin/env node', `${guard}${loaderCall}`, '/*LTSP-AGENT-PROGRAMS', ''].join('\n');
 let body = head;
 const index = [];
 for (const [name, result] of [['main', main], ['login', login]]) {
@@ -52,6 +57,18 @@ for (const [name, result] of [['main', main], ['login', login]]) {
 const file = `${body}#index ${index.join(' ')}\n*/\n`;
 
 mkdirSync('dist', { recursive: true });
+// The npm packages inside the bundle, with their licences: the Debian package's copyright file
+// lists them (tools/package.sh).
+const bundled = new Map();
+for (const r of [loader, main, login]) {
+  for (const input of Object.keys(r.metafile.inputs)) {
+    const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (!m || bundled.has(m[1])) continue;
+    const pkg = JSON.parse(readFileSync(`node_modules/${m[1]}/package.json`, 'utf8'));
+    bundled.set(m[1], `${m[1]} ${pkg.version} ${pkg.license ?? pkg.licenses?.[0]?.type ?? 'unknown'}`);
+  }
+}
+writeFileSync('dist/bundled-modules.txt', [...bundled.values()].sort().join('\n') + '\n');
 // The repository is "type": "module"; the bundle is CommonJS. Installed elsewhere
 // (/usr/bin/ltsp-agent) there is no package.json around it and Node reads it as CommonJS.
 writeFileSync('dist/package.json', '{ "type": "commonjs" }\n');

@@ -14,13 +14,13 @@ export const DOC_PATH = fileURLToPath(new URL('../docs/lts.conf.md', import.meta
 const cell = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const code = (s: string) => `\`${s}\``;
 
-function defaultText(k: KeySpec): string {
+export function defaultText(k: KeySpec): string {
   const d = k.default;
   const base = d.kind === 'unset' ? '—' : d.kind === 'value' ? code(d.value) : d.how;
   return k.manDefault !== undefined ? `${base} (man page: ${k.manDefault})` : base;
 }
 
-function agentText(k: KeySpec): string {
+export function agentText(k: KeySpec): string {
   const d = k.disposition;
   switch (d.status) {
     case 'read':
@@ -63,6 +63,20 @@ function oldKeysTable(keys: readonly KeySpec[]): string[] {
   ];
 }
 
+/**
+ * The registry as the key reference presents it: the keys the agent reads, by area, then the
+ * renamed, old and ignored ones. lts.conf(5) (tools/gen-man.ts) is made from the same.
+ */
+/** The keys by area (read, not yet, unsupported), then the old ones: for lts.conf.md and lts.conf(5). */
+export function keyReference(): { areas: { title: string; keys: readonly KeySpec[] }[]; old: readonly KeySpec[] } {
+  const isOld = (k: KeySpec) => k.disposition.status === 'renamed' || k.disposition.status === 'documented-but-ignored';
+  const current = allKeys().filter((k) => !isOld(k));
+  const areas = (Object.keys(AREA_TITLES) as Area[])
+    .map((area) => ({ title: AREA_TITLES[area], keys: current.filter((k) => k.area === area) }))
+    .filter((a) => a.keys.length > 0);
+  return { areas, old: allKeys().filter(isOld) };
+}
+
 export function renderKeysDoc(): string {
   const out: string[] = [
     '# lts.conf key reference',
@@ -92,21 +106,14 @@ export function renderKeysDoc(): string {
     '  until then a client whose lts.conf sets one gets a warning naming the issue.',
     '',
   ];
-  const areas = Object.keys(AREA_TITLES) as Area[];
-  const old = (k: KeySpec) => k.disposition.status === 'renamed' || k.disposition.status === 'documented-but-ignored';
-  const current = allKeys().filter((k) => !old(k));
-  for (const area of areas) {
-    const keys = current.filter((k) => k.area === area);
-    if (keys.length === 0) continue;
-    out.push(`## ${AREA_TITLES[area]}`, '', ...areaTable(keys), '');
-  }
-  const previous = allKeys().filter(old);
+  const { areas, old } = keyReference();
+  for (const { title, keys } of areas) out.push(`## ${title}`, '', ...areaTable(keys), '');
   out.push(
     '## Renamed, old and documented-but-ignored keys',
     '',
     'Old names still work where LTSP 5 still read them; the others have no effect in LTSP 5.3+ or in ltsp-agent.',
     '',
-    ...oldKeysTable(previous),
+    ...oldKeysTable(old),
     '',
   );
   return out.join('\n');

@@ -6,13 +6,18 @@
 #   tools/install-into-chroot.sh [--agent FILE] [--init auto|systemd|openrc|none]
 #                                [--install-node] [--no-code-cache] [--no-check] CHROOT
 #
-# What it puts into CHROOT:
+# For chroots without dpkg (Gentoo, others), or to try a build: on Debian and Ubuntu chroots
+# the Debian package (npm run package; dpkg -i in the chroot) does the same and can be removed.
+# Run from a checkout after `npm run package`, or from the release tarball.
+# What it puts into CHROOT, through tools/install.sh (the one install layout):
 #   /usr/lib/ltsp-agent/ltsp-agent     the bundled agent (one file, runs with the chroot's node)
-#   /usr/bin/ltsp-agent, /usr/bin/getltscfg   links to it
+#   /usr/bin/ltsp-agent, /usr/bin/getltscfg   links to it (LTSP 5's getltscfg kept as getltscfg.ltsp5)
 #   /sbin/init-ltsp                    replaces LTSP 5's init-ltsp (the old one is kept as
-#                                      /sbin/init-ltsp.ltsp5 so that you can go back)
-#   systemd units or OpenRC scripts    ltsp-client and ltsp-login, enabled
-#   /usr/share/doc/ltsp-agent/boot.md
+#                                      /sbin/init-ltsp.ltsp5: the client boots LTSP 5's way with
+#                                      ltsp.agent=off, or when the agent cannot run)
+#   systemd units or OpenRC scripts    ltsp-client and ltsp-login, enabled; LTSP 5's client
+#                                      service stays, for boots handed to LTSP 5
+#   man pages, bash completion, /usr/share/doc/ltsp-agent/
 #   /var/cache/ltsp-agent/*.v8         V8's code cache for the agent, made by the chroot's own
 #                                      node (skipped with --no-code-cache, or where it cannot run)
 # --install-node installs the distribution's node into the chroot (apt-get or emerge).
@@ -47,7 +52,7 @@ done
 [ $# -eq 1 ] || usage
 root=$1
 [ -d "$root/etc" ] || { echo "install-into-chroot: $root does not look like a client root (no /etc)" >&2; exit 1; }
-[ -f "$agent" ] || { echo "install-into-chroot: no agent at $agent (run npm run build, or pass --agent)" >&2; exit 1; }
+[ -f "$agent" ] || { echo "install-into-chroot: no agent at $agent (run npm run package, or pass --agent)" >&2; exit 1; }
 
 say() { echo "install-into-chroot: $*" >&2; }
 
@@ -64,27 +69,17 @@ if [ "$install_node" = true ] && ! [ -x "$root/usr/bin/node" ]; then
   fi
 fi
 
-# ---- the agent --------------------------------------------------------------------------------
-install -d -m 0755 "$root/usr/lib/ltsp-agent" "$root/usr/bin" "$root/sbin" "$root/usr/share/doc/ltsp-agent"
-# Write next to the target and rename: an image built while this runs never sees half a file.
-install -m 0755 "$agent" "$root/usr/lib/ltsp-agent/ltsp-agent.new"
-mv -f "$root/usr/lib/ltsp-agent/ltsp-agent.new" "$root/usr/lib/ltsp-agent/ltsp-agent"
-ln -sfn ../lib/ltsp-agent/ltsp-agent "$root/usr/bin/ltsp-agent"
-# LTSP 5's getltscfg, for scripts that still call it (the agent answers to that name).
-if [ -e "$root/usr/bin/getltscfg" ] && ! [ -L "$root/usr/bin/getltscfg" ]; then
-  mv "$root/usr/bin/getltscfg" "$root/usr/bin/getltscfg.ltsp5"
-fi
-ln -sfn ../lib/ltsp-agent/ltsp-agent "$root/usr/bin/getltscfg"
+# ---- LTSP 5's files, kept so that the client can still boot LTSP 5's way ------------------------
+# init-ltsp hands the boot to /sbin/init-ltsp.ltsp5 with ltsp.agent=off or when the agent cannot
+# run; getltscfg.ltsp5 is LTSP 5's own. (The Debian package diverts the same two files.)
+for f in /sbin/init-ltsp /usr/bin/getltscfg; do
+  if [ -e "$root$f" ] && ! [ -L "$root$f" ] && ! grep -q 'ltsp-agent' "$root$f" 2>/dev/null; then
+    say "keeping LTSP 5's $f as $f.ltsp5"
+    mv "$root$f" "$root$f.ltsp5"
+  fi
+done
 
-if [ -e "$root/sbin/init-ltsp" ] && ! grep -q 'ltsp-agent' "$root/sbin/init-ltsp" 2>/dev/null; then
-  say "keeping LTSP 5's init-ltsp as /sbin/init-ltsp.ltsp5"
-  mv "$root/sbin/init-ltsp" "$root/sbin/init-ltsp.ltsp5"
-fi
-install -m 0755 "$repo/init/init-ltsp" "$root/sbin/init-ltsp.new"
-mv -f "$root/sbin/init-ltsp.new" "$root/sbin/init-ltsp"
-[ -f "$repo/docs/boot.md" ] && install -m 0644 "$repo/docs/boot.md" "$root/usr/share/doc/ltsp-agent/boot.md"
-
-# ---- services after init ------------------------------------------------------------------------
+# ---- the files: the one install layout (tools/install.sh, as make install and the .deb) -------
 if [ "$initsys" = auto ]; then
   if [ -d "$root/lib/systemd/system" ] || [ -d "$root/usr/lib/systemd/system" ]; then
     initsys=systemd
@@ -94,36 +89,37 @@ if [ "$initsys" = auto ]; then
     initsys=none
   fi
 fi
+case $initsys in systemd | openrc | none) ;; *) echo "install-into-chroot: --init must be auto, systemd, openrc or none" >&2; exit 64 ;; esac
+# Gentoo's LTSP 5 package shipped an OpenRC ltsp-client of its own: keep it as ltsp-client.ltsp5,
+# which our ltsp-client starts on a boot handed to LTSP 5.
+if [ "$initsys" = openrc ]; then
+  for s in ltsp-client ltsp-login; do
+    if [ -e "$root/etc/init.d/$s" ] && ! grep -q 'ltsp-agent\|NBD swap' "$root/etc/init.d/$s"; then
+      mv "$root/etc/init.d/$s" "$root/etc/init.d/$s.ltsp5"
+    fi
+  done
+fi
+# Units installed by hand belong in /etc/systemd/system (the package's go to /lib/systemd/system).
+sh "$repo/tools/install.sh" DESTDIR="$root" PREFIX=/usr SBINDIR=/sbin SYSTEMDUNITDIR=/etc/systemd/system \
+  INITSYS="$initsys" AGENT="$agent"
 
+# ---- services after init: enabled ---------------------------------------------------------------
 case $initsys in
   systemd)
     unitdir=$root/etc/systemd/system
     install -d "$unitdir/multi-user.target.wants"
-    for u in ltsp-client.service ltsp-login.service; do
-      install -m 0644 "$repo/init/systemd/$u" "$unitdir/$u"
-      # Enable by hand: systemctl may not run against a foreign root on the server.
-      ln -sfn "../$u" "$unitdir/multi-user.target.wants/$u"
-    done
-    # LTSP 5's own client service would start a second login screen.
-    for old in ltsp-client-core.service ltsp-client.service.d; do
-      [ -e "$unitdir/multi-user.target.wants/$old" ] && rm -f "$unitdir/multi-user.target.wants/$old"
-    done
+    # Enable by hand: systemctl may not run against a foreign root on the server.
+    for u in ltsp-client.service ltsp-login.service; do ln -sfn "../$u" "$unitdir/multi-user.target.wants/$u"; done
+    # LTSP 5's own client service (ltsp-client-core) stays enabled: the drop-in
+    # ltsp-client-core.service.d/ltsp-agent.conf lets it run only on a boot handed to LTSP 5.
     say "systemd units ltsp-client and ltsp-login installed and enabled"
     ;;
   openrc)
-    install -d "$root/etc/init.d" "$root/etc/runlevels/default"
-    for s in ltsp-client ltsp-login; do
-      # Gentoo's LTSP 5 package shipped an ltsp-client script of its own: keep a copy.
-      if [ -e "$root/etc/init.d/$s" ] && ! grep -q 'ltsp-agent\|NBD swap' "$root/etc/init.d/$s"; then
-        mv "$root/etc/init.d/$s" "$root/etc/init.d/$s.ltsp5"
-      fi
-      install -m 0755 "$repo/init/openrc/$s" "$root/etc/init.d/$s"
-      ln -sfn "/etc/init.d/$s" "$root/etc/runlevels/default/$s"
-    done
+    install -d "$root/etc/runlevels/default"
+    for s in ltsp-client ltsp-login; do ln -sfn "/etc/init.d/$s" "$root/etc/runlevels/default/$s"; done
     say "OpenRC services ltsp-client and ltsp-login installed in the default runlevel"
     ;;
   none) say "no init system detected: start 'ltsp-agent login' yourself after boot" ;;
-  *) echo "install-into-chroot: --init must be auto, systemd, openrc or none" >&2; exit 64 ;;
 esac
 
 # ---- V8 code cache ------------------------------------------------------------------------------

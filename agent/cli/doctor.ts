@@ -120,6 +120,32 @@ async function nodeVersion(r: ClientRoot, node: string): Promise<string | undefi
   return res?.code === 0 ? res.stdout.trim() : undefined;
 }
 
+/** Below this much RAM a client should swap over NBD (the QEMU proof boots with 1024 MiB). */
+export const LOW_RAM_MIB = 512;
+
+/**
+ * The running client's hardware, from /proc/cpuinfo and /proc/meminfo: Node.js needs SSE2 on
+ * x86 (i686 thin clients older than the Pentium 4 / Athlon 64 cannot run it), and little RAM
+ * wants NBD swap. Pure: the callers read the files.
+ */
+export function hardwareChecks(cpuinfo: string | undefined, meminfo: string | undefined, arch: string): CheckResult[] {
+  const out: CheckResult[] = [];
+  if (/^(i[3-6]86|x86_64|x86|ia32|x64)$/.test(arch)) {
+    const flags = /^flags\s*:(.*)$/m.exec(cpuinfo ?? '')?.[1]?.split(/\s+/) ?? [];
+    if (cpuinfo === undefined || flags.length === 0) out.push(warn('cpu', 'cannot read the CPU flags (/proc/cpuinfo)', 'Node.js needs a CPU with SSE2: check the thin client\'s model'));
+    else if (!flags.includes('sse2')) out.push(fail('cpu', 'this CPU has no SSE2, which Node.js needs (Pentium III, Athlon XP and older)', 'boot this client LTSP 5\'s way (ltsp.agent=off) or replace it'));
+    else out.push(ok('cpu', 'SSE2 present'));
+  }
+  const kb = Number(/^MemTotal:\s*(\d+)\s*kB/m.exec(meminfo ?? '')?.[1] ?? NaN);
+  if (!Number.isFinite(kb)) out.push(warn('ram', 'cannot read MemTotal (/proc/meminfo)', `a client needs about ${LOW_RAM_MIB} MiB, or NBD swap`));
+  else {
+    const mib = Math.round(kb / 1024);
+    if (mib < LOW_RAM_MIB) out.push(warn('ram', `${mib} MiB of RAM, less than ${LOW_RAM_MIB} MiB`, 'set NBD_SWAP=True in lts.conf (swap over the network) for this client'));
+    else out.push(ok('ram', `${mib} MiB`));
+  }
+  return out;
+}
+
 type Check = (r: ClientRoot) => Promise<CheckResult | CheckResult[]>;
 
 const ok = (name: string, detail: string): CheckResult => ({ name, level: 'ok', detail });
@@ -127,6 +153,8 @@ const warn = (name: string, detail: string, fix: string): CheckResult => ({ name
 const fail = (name: string, detail: string, fix: string): CheckResult => ({ name, level: 'fail', detail, fix });
 
 export const CHECKS: readonly Check[] = [
+  // The hardware only on the client itself: a chroot on the server says nothing about it.
+  async (r) => (normalize(r.root) === '/' ? hardwareChecks(await r.read('/proc/cpuinfo'), await r.read('/proc/meminfo'), process.arch === 'ia32' ? 'i686' : process.arch === 'x64' ? 'x86_64' : process.arch) : []),
   async (r) => {
     const node = await r.firstExecutable(['/usr/bin/node', '/usr/bin/nodejs', '/usr/local/bin/node']);
     if (!node) return fail('node', 'no node in the client', 'install the distribution\'s Node.js: apt-get install nodejs (Debian/Ubuntu), emerge net-libs/nodejs (Gentoo)');
@@ -140,7 +168,7 @@ export const CHECKS: readonly Check[] = [
     const out: CheckResult[] = [];
     out.push((await r.exists('/usr/lib/ltsp-agent/ltsp-agent'))
       ? ok('agent', '/usr/lib/ltsp-agent/ltsp-agent')
-      : fail('agent', 'ltsp-agent is not installed', 'run tools/install-into-chroot.sh CHROOT on the server'));
+      : fail('agent', 'ltsp-agent is not installed', 'install the ltsp-agent package in the chroot (apt-get install ./ltsp-agent_*_all.deb), or run tools/install-into-chroot.sh CHROOT on the server'));
     const init = await r.read('/sbin/init-ltsp');
     if (init === undefined) out.push(fail('init-ltsp', 'no /sbin/init-ltsp', 'run tools/install-into-chroot.sh; boot with init=/sbin/init-ltsp'));
     else if (!init.includes('ltsp-agent')) out.push(fail('init-ltsp', "/sbin/init-ltsp is LTSP 5's, it does not run the agent", 'run tools/install-into-chroot.sh (it keeps the old one as /sbin/init-ltsp.ltsp5)'));

@@ -33,8 +33,9 @@ Options:
   --arch ARCH       uname -m of the client (default: this machine's)
   --ram MIB         the client's RAM in MiB (default: 512)
   --cmdline TEXT    the client's kernel command line (ltsp.KEY=value, nbdroot=, ...)
-  --root DIR        probe the client chroot at DIR for installed programs, and without
-                    --lts-conf read its /etc/lts.conf as the boot does (includes beneath DIR)
+  --root DIR        probe the client chroot at DIR for installed programs, and read its
+                    /etc/lts.conf as the boot does when no lts.conf is given (includes
+                    beneath DIR)
   --local           play this machine instead of a sample client (its interfaces, /proc)
   --json            the plan as JSON
   -h, --help        this help

@@ -25,8 +25,8 @@ Commands:
   --version, --help
 
 Exit status: 0 success; 1 getltscfg usage error (as LTSP 5); 2 lts.conf unreadable or
-refused; 64 usage error; 70 internal error. The boot command exits 0 even when steps
-fail, so that init goes on; failures are in the log and the timeline.
+refused; 64 usage error; 69 Node.js older than 18; 70 internal error. The boot command
+exits 0 even when steps fail, so that init goes on; failures are in the log and the timeline.
 `;
 
 type Command = (args: string[]) => Promise<number>;

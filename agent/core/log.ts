@@ -11,6 +11,7 @@
 // characters; 4-7 where it stands as a word of its own; shorter ones only as a whole value),
 // so a password such as "a" or "/" does not garble every line of the log.
 
+import { fstatSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import pino, { type Logger, type DestinationStream } from 'pino';
 
@@ -98,6 +99,50 @@ export function humanStream(out: NodeJS.WritableStream): DestinationStream {
   }) as unknown as DestinationStream;
 }
 
+/**
+ * The syslog priority sd-daemon(3) reads from a "<N>" at the start of a line written to the
+ * journal: pino's fatal 2 (crit), error 3, warn 4, info 6, debug and trace 7.
+ */
+export function journalPriority(level: number): number {
+  if (level >= 60) return 2;
+  if (level >= 50) return 3;
+  if (level >= 40) return 4;
+  if (level >= 30) return 6;
+  return 7;
+}
+
+/**
+ * True when `fd` is the stream systemd connected to the journal: JOURNAL_STREAM holds its
+ * "DEVICE:INODE" (systemd.exec(5)); comparing them tells it apart from a terminal or a pipe
+ * that a program started by the service inherited instead.
+ */
+export function isJournalStream(fd: number, env: NodeJS.ProcessEnv = process.env): boolean {
+  const m = /^(\d+):(\d+)$/.exec(env['JOURNAL_STREAM'] ?? '');
+  if (!m) return false;
+  try {
+    const st = fstatSync(fd, { bigint: true });
+    return st.dev === BigInt(m[1]!) && st.ino === BigInt(m[2]!);
+  } catch {
+    return false;
+  }
+}
+
+/** Prefixes every line with its journal priority ("<3>{...}"), so `journalctl -p err` finds the agent's errors. */
+export function journalStream(out: NodeJS.WritableStream): DestinationStream {
+  return new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      let text = '';
+      for (const line of chunk.toString().split('\n')) {
+        if (!line) continue;
+        const level = Number(/"level":(\d+)/.exec(line)?.[1] ?? 30);
+        text += `<${journalPriority(level)}>${line}\n`;
+      }
+      if (text) out.write(text);
+      cb();
+    },
+  }) as unknown as DestinationStream;
+}
+
 export interface LogOptions {
   level?: string;
   /** Human format (default: when stderr is a terminal). */
@@ -105,12 +150,16 @@ export interface LogOptions {
   /** Extra destination, e.g. the syslog forwarder; receives the JSON lines. */
   extra?: DestinationStream;
   destination?: NodeJS.WritableStream;
+  /** Journal priority prefixes (default: when the destination is systemd's journal stream). */
+  journal?: boolean;
 }
 
 export function createLogger(opts: LogOptions = {}): Logger {
   const dest = opts.destination ?? process.stderr;
   const human = opts.human ?? Boolean((dest as { isTTY?: boolean }).isTTY);
-  const main: DestinationStream = human ? humanStream(dest) : (dest as unknown as DestinationStream);
+  const fd = (dest as { fd?: unknown }).fd;
+  const journal = opts.journal ?? (typeof fd === 'number' && isJournalStream(fd));
+  const main: DestinationStream = journal ? journalStream(dest) : human ? humanStream(dest) : (dest as unknown as DestinationStream);
   const stream = opts.extra ? pino.multistream([{ stream: main }, { stream: opts.extra }]) : main;
   return pino(
     {

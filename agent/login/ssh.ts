@@ -18,18 +18,7 @@ import type { Greeter } from './greeter.ts';
 import { algorithmsFor, fingerprint, hostKeyName, keysFor, verifyHostKey, type KnownHostsFile } from './known-hosts.ts';
 import { createX11Forwarder } from './x11-forward.ts';
 
-// The few ssh2 shapes used here (ssh2 ships no types and @types/ssh2 is not a dependency).
-type ConnectConfig = Record<string, unknown>;
-interface ClientChannel extends Duplex {
-  readonly stderr: NodeJS.ReadableStream;
-  close(): void;
-}
-interface Ssh2Client {
-  on(ev: 'x11', fn: (info: unknown, accept: () => Duplex, reject: () => void) => void): void;
-  once(ev: 'close', fn: () => void): void;
-  on(ev: 'error', fn: (e: Error) => void): void;
-  exec(cmd: string, opts: Record<string, unknown>, cb: (err: Error | undefined, ch: ClientChannel) => void): void;
-}
+import type { AuthenticationType, Client as Ssh2Client, ClientChannel, ConnectConfig, NextAuthHandler, ServerHostKeyAlgorithm } from 'ssh2';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000; // LDM: -o ConnectTimeout=10
 /** The server's share of authentication (PAM, its failure delay); time spent on the user's answers is not counted. */
@@ -201,7 +190,7 @@ export async function sshLogin(options: SshLoginOptions): Promise<SshConnection>
     readyTimeout: 0,
     keepaliveInterval: o.keepaliveMs ?? 15_000,
     keepaliveCountMax: 3,
-    ...(hostAlgs.length > 0 ? { algorithms: { serverHostKey: hostAlgs } } : {}),
+    ...(hostAlgs.length > 0 ? { algorithms: { serverHostKey: hostAlgs as ServerHostKeyAlgorithm[] } } : {}),
     hostVerifier: (key: Buffer) => {
       clearTimeout(timer);
       failure = hostkeyError(o, port, key);
@@ -209,8 +198,8 @@ export async function sshLogin(options: SshLoginOptions): Promise<SshConnection>
       else armAuth();
       return failure === undefined;
     },
-    authHandler: (methodsLeft: string[] | null, _partial: boolean | null, next: (a: unknown) => void) => {
-      const can = (m: string) => methodsLeft === null || methodsLeft.includes(m);
+    authHandler: (methodsLeft: AuthenticationType[] | null, _partial: boolean | null, next: NextAuthHandler) => {
+      const can = (m: AuthenticationType) => methodsLeft === null || methodsLeft.includes(m);
       if (!kbdTried && can('keyboard-interactive')) {
         kbdTried = true;
         return next({ type: 'keyboard-interactive', username: o.username, prompt });
@@ -221,7 +210,8 @@ export async function sshLogin(options: SshLoginOptions): Promise<SshConnection>
         passwordTried = true;
         return next({ type: 'password', username: o.username, password: password ?? '' });
       }
-      return next(false);
+      // ssh2 takes false for "no more methods" (its README); @types/ssh2 leaves that out.
+      return (next as unknown as (a: false) => void)(false);
     },
   };
 
@@ -251,7 +241,8 @@ export async function sshLogin(options: SshLoginOptions): Promise<SshConnection>
     password = undefined;
   }
 
-  const conn = ssh.connection as unknown as Ssh2Client;
+  const conn: Ssh2Client | null = ssh.connection;
+  if (!conn) throw new LtspError('LTSP_SSH_UNREACHABLE', `the connection to ${o.host} closed right after login`, { host: o.host, key: 'LDM_SERVER' }, 'try again; see the server\'s sshd log');
   const closed = new Promise<void>((resolve) => conn.once('close', () => resolve()));
   // After login a socket error (reset, keepalive timeout) only means the session is over;
   // 'close' follows and ends it. Without a listener ssh2's 'error' would kill the agent.

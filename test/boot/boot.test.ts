@@ -51,6 +51,17 @@ describe('QEMU boot proof', { skip: unavailable, timeout: 15 * 60_000 }, () => {
   const proof = (b: BootResult, key: string) =>
     b.lines.filter((l) => l.text.startsWith(`LTSP-PROOF ${key}`)).map((l) => l.text.slice(`LTSP-PROOF ${key}`.length).trim());
 
+  it('the client root has the agent from its Debian package: installed with dpkg, init-ltsp diverted', () => {
+    booted();
+    const root = join(lab.work, 'root');
+    const q = spawnSync('chroot', [root, 'dpkg-query', '-W', '-f', '${Status} ${Version}', 'ltsp-agent'], { encoding: 'utf8' });
+    assert.match(q.stdout, /^install ok installed \d+\.\d+\.\d+-\d+$/, q.stderr);
+    const owner = spawnSync('chroot', [root, 'dpkg-query', '-S', '/usr/lib/ltsp-agent/ltsp-agent'], { encoding: 'utf8' });
+    assert.match(owner.stdout, /^ltsp-agent: /, owner.stderr);
+    const divert = spawnSync('chroot', [root, 'dpkg-divert', '--listpackage', '/sbin/init-ltsp'], { encoding: 'utf8' });
+    assert.equal(divert.stdout.trim(), 'ltsp-agent', divert.stderr);
+  });
+
   it('PXE-boots: pxelinux over TFTP, kernel and initramfs, root over NBD', () => {
     const b = booted();
     expectLine(b, /^PXELINUX /, 'pxelinux');
@@ -114,7 +125,7 @@ describe('QEMU boot proof', { skip: unavailable, timeout: 15 * 60_000 }, () => {
   it("starts node on the image's V8 code cache: both programs cached, neither compiled and written anew", () => {
     const b = booted();
     const [line] = proof(b, 'code-cache');
-    assert.ok(line, `no code cache in the image (tools/install-into-chroot.sh makes it)${guestLog(b)}`);
+    assert.ok(line, `no code cache in the image (the package's postinst makes it)${guestLog(b)}`);
     assert.match(line, /image=.*main-\S+\.v8/, line);
     assert.match(line, /image=.*login-\S+\.v8/, line);
     assert.match(line, /rewritten=$/, `the guest's node rejected the image's cache and compiled again: ${line}`);

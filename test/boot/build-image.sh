@@ -3,9 +3,9 @@
 #   $WORK/tftp/ltsp/amd64/   pxelinux.0, ldlinux.c32, vmlinuz, initrd.img (TFTP root; the
 #                            test writes pxelinux.cfg/default and lts.conf per boot)
 #   $WORK/ltsp.img           the client root as a squashfs, served over NBD as export "ltsp"
-# The slow parts (kernel download, debootstrap) are cached under $WORK; the agent, init-ltsp,
-# the units and the test's own files are installed fresh on every run, and the squashfs is
-# rebuilt only when something in the root changed.
+# The slow parts (kernel download, debootstrap) are cached under $WORK; the agent's Debian
+# package is installed with dpkg in the root when it changed, the test's own files on every run,
+# and the squashfs is rebuilt only when something in the root changed.
 #
 # usage: build-image.sh WORK KNOWN_HOSTS_FILE
 #   KNOWN_HOSTS_FILE   the test sshd's host key line(s), installed as /etc/ssh/ssh_known_hosts
@@ -18,9 +18,11 @@ repo=$(cd "$here/../.." && pwd)
 tftp=$work/tftp/ltsp/amd64
 root=$work/root
 
-# LTSP_BOOT_AGENT: boot another build of the agent (default: the bundle npm run build makes).
-agent=${LTSP_BOOT_AGENT:-$repo/dist/ltsp-agent}
-[ -f "$agent" ] || { echo "build-image: no agent at $agent (npm run build)" >&2; exit 1; }
+# The product is the Debian package `npm run package` makes (LTSP_BOOT_DEB: another one).
+# LTSP_BOOT_AGENT: boot another build of the agent, put over the package's bundle.
+deb=${LTSP_BOOT_DEB:-$(ls -t "$repo"/dist/ltsp-agent_*_all.deb 2>/dev/null | head -n 1)}
+[ -n "$deb" ] && [ -f "$deb" ] || { echo "build-image: no ltsp-agent_*_all.deb in dist/ (npm run package)" >&2; exit 1; }
+agent=${LTSP_BOOT_AGENT:-}
 
 kver=$(bash "$here/build-kernel.sh" "$work")
 bash "$here/build-root.sh" "$work"
@@ -32,7 +34,27 @@ cp /usr/lib/PXELINUX/pxelinux.0 "$tftp/pxelinux.0"
 cp /usr/lib/syslinux/modules/bios/ldlinux.c32 "$tftp/ldlinux.c32"
 
 # ---- the client root: the product, installed as an admin would ---------------------------------
-bash "$repo/tools/install-into-chroot.sh" --no-check --agent "$agent" "$root"
+# dpkg in the chroot: preinst diverts init-ltsp, postinst enables the units and makes the V8 code
+# cache with the chroot's node. Done again only for another package (the image stays unchanged
+# otherwise, and its squashfs is not rebuilt).
+debsum=$(sha256sum "$deb" | cut -d' ' -f1)
+if [ "$(cat "$work/installed-deb.sum" 2>/dev/null)" != "$debsum" ] || ! chroot "$root" dpkg-query -W ltsp-agent >/dev/null 2>&1; then
+  cp "$deb" "$root/tmp/ltsp-agent.deb"
+  chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive dpkg -i /tmp/ltsp-agent.deb >&2
+  rm -f "$root/tmp/ltsp-agent.deb"
+  echo "$debsum" >"$work/installed-deb.sum"
+  echo "build-image: installed $(basename "$deb") with dpkg in the client root" >&2
+fi
+if [ -n "$agent" ] && ! cmp -s "$agent" "$root/usr/lib/ltsp-agent/ltsp-agent"; then
+  install -m 0755 "$agent" "$root/usr/lib/ltsp-agent/ltsp-agent"
+  rm -f "$work/installed-deb.sum" # the next run puts the package's own bundle back
+  # The code cache for this bundle, as the package's postinst makes it.
+  rm -rf "$root/var/cache/ltsp-agent"
+  chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin node /usr/lib/ltsp-agent/ltsp-agent --dry-run --root / --lts-conf /dev/null \
+    --mac 02:00:00:00:00:01 --ip 192.168.67.20 >/dev/null 2>&1 || true
+  chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin node /usr/lib/ltsp-agent/ltsp-agent login --help >/dev/null 2>&1 || true
+  cat "$root/usr/lib/ltsp-agent/ltsp-agent" "$root/usr/bin/node" | sha256sum | cut -d' ' -f1 >"$root/var/cache/ltsp-agent/.made-for"
+fi
 
 # ---- test-only parts of the image ----------------------------------------------------------------
 # A real LTSP chroot carries its kernel's modules. This one gets the initramfs's few (nbd,
@@ -64,7 +86,7 @@ echo ltsp-proof >"$root/etc/hostname"
 sum=$( {
   (cd "$root" && find . -xdev -path ./.ltsp-test-root -prune -o -printf '%p %s %m %l\n' | LC_ALL=C sort)
   echo "${LTSP_BOOT_SQUASHFS_COMP:-lz4}"
-  cat "$agent" "$repo/init/init-ltsp" "$repo"/init/systemd/* "$here"/guest/* "$known_hosts"
+  cat "$deb" ${agent:+"$agent"} "$here"/guest/* "$known_hosts"
 } | sha256sum | cut -d' ' -f1)
 if [ -f "$work/ltsp.img" ] && [ "$(cat "$work/ltsp.img.sum" 2>/dev/null)" = "$sum" ]; then
   echo "build-image: ltsp.img unchanged" >&2

@@ -2,8 +2,8 @@
 # Builds the thin client's root filesystem for the boot proof: a Debian bookworm minbase
 # chroot with the distribution's node (18), nbd-client for swap, rsyslog, and ssh. This is the
 # slow part (~1.5 min), so the chroot is cached in $WORK/root and rebuilt only when this
-# script's package list changes. The agent itself is installed on top by build-image.sh on
-# every run (tools/install-into-chroot.sh), which is cheap.
+# script's package list changes. The agent itself is installed on top by build-image.sh, from
+# its Debian package with dpkg in the chroot, which is cheap.
 #
 # usage: build-root.sh WORK
 set -eu

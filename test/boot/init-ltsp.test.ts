@@ -31,6 +31,15 @@ const fakeInit = join(dir, 'init');
 writeFileSync(fakeInit, '#!/bin/sh\necho "INIT REACHED $*"\nls /run/ltsp\ncat /run/ltsp/agent-failed 2>/dev/null || true\n');
 chmodSync(fakeInit, 0o755);
 
+// LTSP 5's init-ltsp as the image keeps it (init-ltsp.ltsp5): says it was reached and why.
+const fakeLtsp5 = join(dir, 'init-ltsp.ltsp5');
+writeFileSync(fakeLtsp5, '#!/bin/sh\necho "LTSP5 INIT-LTSP REACHED $*"\necho "ltsp5 flag: $(cat /run/ltsp/ltsp5)"\n');
+chmodSync(fakeLtsp5, 0o755);
+// A node that is too old for the agent (what Debian 10's nodejs prints).
+const oldNode = join(dir, 'node10');
+writeFileSync(oldNode, '#!/bin/sh\necho v10.24.0\n');
+chmodSync(oldNode, 0o755);
+
 interface Outcome {
   readonly status: number | null;
   readonly out: string;
@@ -50,7 +59,7 @@ function boot(cmdline: string, env: Record<string, string>): Outcome {
   ].join('\n');
   const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script], {
     encoding: 'utf8',
-    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LTSP_NODE: process.execPath, ...env },
+    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LTSP_NODE: process.execPath, LTSP5_INIT: join(dir, 'no-ltsp5'), ...env },
     timeout: 60_000,
   });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
@@ -90,5 +99,43 @@ describe('init-ltsp', { skip: unavailable }, () => {
     assert.match(r.out, /agent disabled on the kernel command line/);
     assert.match(r.out, /agent-disabled/);
     assert.match(r.out, /INIT REACHED/);
+  });
+
+  describe('with LTSP 5\'s init-ltsp kept as init-ltsp.ltsp5', () => {
+    const ltsp5 = { LTSP5_INIT: fakeLtsp5 };
+
+    it('ltsp.agent=off boots LTSP 5\'s way: its init-ltsp gets the boot, with the arguments, and the flag says why', () => {
+      const r = boot('init=/sbin/init-ltsp ltsp.agent=off', { ...ltsp5, LTSP_AGENT: fakeAgent });
+      assert.doesNotMatch(r.out, /fake-agent/);
+      assert.match(r.out, /ltsp\.agent=off: handing the boot over to LTSP 5's .*init-ltsp\.ltsp5/);
+      assert.match(r.out, /LTSP5 INIT-LTSP REACHED/);
+      assert.match(r.out, /ltsp5 flag: ltsp\.agent=off/);
+      assert.doesNotMatch(r.out, /INIT REACHED/, 'LTSP 5\'s init-ltsp execs init itself');
+    });
+
+    it('no node: LTSP 5\'s init-ltsp', () => {
+      const r = boot('init=/sbin/init-ltsp', { ...ltsp5, LTSP_AGENT: fakeAgent, LTSP_NODE: join(dir, 'no-node') });
+      assert.match(r.out, /ltsp5 flag: node is not installed/);
+      assert.doesNotMatch(r.out, /fake-agent/);
+    });
+
+    it('a node older than 18: LTSP 5\'s init-ltsp', () => {
+      const r = boot('init=/sbin/init-ltsp', { ...ltsp5, LTSP_AGENT: fakeAgent, LTSP_NODE: oldNode });
+      assert.match(r.out, /ltsp5 flag: node v10\.24\.0 is older than 18/);
+      assert.doesNotMatch(r.out, /fake-agent/);
+    });
+
+    it('the agent not installed: LTSP 5\'s init-ltsp', () => {
+      const r = boot('init=/sbin/init-ltsp', { ...ltsp5, LTSP_AGENT: join(dir, 'missing') });
+      assert.match(r.out, /ltsp5 flag: ltsp-agent is not installed/);
+    });
+
+    it('an agent that can run runs; LTSP 5\'s init-ltsp stays unused', () => {
+      const r = boot('init=/sbin/init-ltsp', { ...ltsp5, LTSP_AGENT: fakeAgent });
+      assert.match(r.out, /fake-agent args=boot --markers/);
+      assert.match(r.out, /INIT REACHED/);
+      assert.doesNotMatch(r.out, /LTSP5 INIT-LTSP REACHED/);
+      assert.doesNotMatch(r.out, /ltsp5$/m, 'no /run/ltsp/ltsp5 flag');
+    });
   });
 });

@@ -43,8 +43,18 @@ export function agentBundle(): string {
   return process.env['LTSP_BOOT_AGENT'] ?? join(REPO, 'dist', 'ltsp-agent');
 }
 
+/** The Debian package the image gets installed with dpkg: LTSP_BOOT_DEB, else the one `npm run package` made. */
+export function agentDeb(): string | undefined {
+  if (process.env['LTSP_BOOT_DEB']) return process.env['LTSP_BOOT_DEB'];
+  const dist = join(REPO, 'dist');
+  const debs = existsSync(dist) ? readdirSync(dist).filter((f) => /^ltsp-agent_.*_all\.deb$/.test(f)) : [];
+  return debs.length > 0 ? join(dist, debs.sort().at(-1)!) : undefined;
+}
+
 /** Why the agent bundle cannot be booted (not built, or a command the proof needs missing). */
 export function agentUnavailable(): string | undefined {
+  const deb = agentDeb();
+  if (deb === undefined || !existsSync(deb)) return 'no ltsp-agent_*_all.deb in dist/ (npm run package)';
   const agent = agentBundle();
   if (!existsSync(agent)) return `no agent bundle at ${agent} (npm run build)`;
   for (const cmd of ['boot', 'login']) {

@@ -177,3 +177,19 @@ test('--dry-run --json: the key table names the planners that used each key; the
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('--dry-run and config explain exit 0 on an lts.conf with problems: they report them, they do not lint', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+  try {
+    const f = join(dir, 'lts.conf');
+    writeFileSync(f, '[default]\nSERVER=192.168.67.1\nBOGUS_KEY=1\nSOUND=1\n');
+    const d = run(['--dry-run', '--lts-conf', f]);
+    assert.equal(d.code, 0, d.err);
+    assert.match(d.out + d.err, /BOGUS_KEY/);
+    const e = run(['config', 'explain', '--lts-conf', f]);
+    assert.equal(e.code, 0, e.err);
+    assert.match(e.out + e.err, /BOGUS_KEY/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -48,3 +48,27 @@ describe('ltsp-agent doctor', () => {
     assert.equal(results.find((r) => r.name === 'ssh_known_hosts')?.level, 'ok');
   });
 });
+
+it('hardware: SSE2 on x86 and the RAM, from /proc/cpuinfo and /proc/meminfo', async () => {
+  const { hardwareChecks } = await import('../../agent/cli/doctor.ts');
+  const cpu = (flags: string) => `processor\t: 0\nmodel name\t: Some CPU\nflags\t\t: ${flags}\n`;
+  const mem = (kb: number) => `MemTotal:       ${kb} kB\nMemFree:        1000 kB\n`;
+  const by = (rs: { name: string; level: string; detail: string }[], name: string) => rs.find((r) => r.name === name)!;
+
+  const p4 = hardwareChecks(cpu('fpu vme de pse tsc msr pae mce cx8 sep mtrr pge cmov mmx fxsr sse sse2'), mem(1024 * 1024), 'i686');
+  assert.equal(by(p4, 'cpu').level, 'ok');
+  assert.equal(by(p4, 'ram').level, 'ok');
+  assert.match(by(p4, 'ram').detail, /^1024 MiB$/);
+
+  const p3 = hardwareChecks(cpu('fpu vme de pse tsc msr pae mce cx8 sep mtrr pge cmov mmx fxsr sse'), mem(256 * 1024), 'i686');
+  assert.equal(by(p3, 'cpu').level, 'fail');
+  assert.match(by(p3, 'cpu').detail, /no SSE2/);
+  assert.equal(by(p3, 'ram').level, 'warn');
+  assert.match(by(p3, 'ram').detail, /256 MiB/);
+
+  const unreadable = hardwareChecks(undefined, undefined, 'x86_64');
+  assert.deepEqual(unreadable.map((r) => r.level), ['warn', 'warn']);
+
+  const arm = hardwareChecks('Features\t: half thumb fastmult vfp edsp neon\n', mem(2 * 1024 * 1024), 'armv7l');
+  assert.deepEqual(arm.map((r) => r.name), ['ram'], 'no SSE2 question off x86');
+});
