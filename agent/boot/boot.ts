@@ -77,7 +77,11 @@ export async function runBoot(opts: BootOptions): Promise<BootReport> {
   const timeline = new Timeline();
   const late = new LateDestination();
   const log = createLogger({ extra: late as unknown as DestinationStream, ...(opts.logLevel ? { level: opts.logLevel } : {}), ...(opts.human !== undefined ? { human: opts.human } : {}) });
-  const exec = new Executor({ ...(opts.root !== undefined ? { root: opts.root } : {}), ...(opts.runCommands !== undefined ? { runCommands: opts.runCommands } : {}), log, timeline });
+  // The syslog step plans where the agent's own log goes too (SYSLOG_HOST); applying that
+  // action attaches the forwarder, which then sends the backlog kept so far.
+  let hostname = '';
+  const forwardLog = (targets: readonly string[]) => late.attach(opts.forward?.([...targets], hostname));
+  const exec = new Executor({ ...(opts.root !== undefined ? { root: opts.root } : {}), ...(opts.runCommands !== undefined ? { runCommands: opts.runCommands } : {}), log, timeline, forwardLog });
   const mark = (line: string) => {
     if (opts.markers) process.stdout.write(`ltsp-agent: ${line}\n`);
   };
@@ -105,8 +109,7 @@ export async function runBoot(opts: BootOptions): Promise<BootReport> {
   const { plan, client } = makePlan({ facts, conf, source });
   for (const p of plan.problems) log[p.severity === 'warning' ? 'warn' : p.severity === 'info' ? 'info' : 'error']({ code: p.code, key: p.where.key, line: p.where.line }, formatProblem(p));
 
-  const syslogHosts = client.config.list('SYSLOG_HOST');
-  late.attach(syslogHosts.length > 0 && opts.forward ? opts.forward(syslogHosts, client.hostname) : undefined);
+  hostname = client.hostname;
 
   const results = await exec.apply(plan.steps);
   for (const r of results) mark(`step ${r.step} ${r.outcome}${r.reason ? `: ${r.reason}` : ''} ${Math.round(r.ms)}ms`);

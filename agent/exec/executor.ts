@@ -32,6 +32,8 @@ export interface ExecutorOptions {
   runCommands?: boolean;
   log?: Logger;
   timeline?: Timeline;
+  /** Starts forwarding the agent's own log (the boot's logger); without it the action is only recorded. */
+  forwardLog?: (targets: readonly string[]) => void;
   /** Default per-command timeout. */
   commandTimeoutMs?: number;
 }
@@ -51,6 +53,7 @@ export class Executor {
   readonly runsCommands: boolean;
   readonly daemons: Daemon[] = [];
   readonly #timeoutMs: number;
+  readonly #forwardLog: ((targets: readonly string[]) => void) | undefined;
 
   constructor(opts: ExecutorOptions = {}) {
     this.fs = new FileSystem(opts.root ?? '/');
@@ -58,6 +61,7 @@ export class Executor {
     this.timeline = opts.timeline ?? new Timeline();
     this.runsCommands = opts.runCommands ?? this.fs.root === '/';
     this.#timeoutMs = opts.commandTimeoutMs ?? 60_000;
+    this.#forwardLog = opts.forwardLog;
   }
 
   /** Apply every step; resolves when all have finished, failed or been blocked. Never rejects. */
@@ -137,6 +141,11 @@ export class Executor {
         return this.fs.symlink(a.path, a.target);
       case 'remove':
         return this.fs.remove(a.path);
+      case 'forward-agent-log':
+        // Like a program: under --root (no commands run) it is recorded, and nothing is sent.
+        if (!this.#forwardLog || !this.runsCommands) return this.#record(['forward-agent-log', ...a.targets], undefined, 'forward-agent-log');
+        this.#forwardLog(a.targets);
+        return;
       case 'export-env':
         return this.#append(
           '/run/ltsp/ltsp_config_env',

@@ -73,6 +73,14 @@ export type Action = Origin &
     | { readonly kind: 'sysctl'; readonly key: string; readonly value: string }
     | { readonly kind: 'set-hostname'; readonly hostname: string }
     | {
+        /**
+         * Send the agent's own log to these syslog servers as well (host, host:port,
+         * tcp://host:port, checked by the planner): the boot's logger starts forwarding.
+         */
+        readonly kind: 'forward-agent-log';
+        readonly targets: readonly string[];
+      }
+    | {
         /** Export facts to the environment of later phases (login, screens): /run/ltsp/ltsp_config_env. */
         readonly kind: 'export-env';
         readonly vars: Readonly<Record<string, string>>;

@@ -35,6 +35,8 @@ export function describeAction(a: Action): string {
       return `sysctl ${a.key}=${a.value}`;
     case 'set-hostname':
       return `hostname ${a.hostname}`;
+    case 'forward-agent-log':
+      return `forward the agent's own log to ${a.targets.join(' ')}`;
     case 'export-env':
       return `export ${Object.keys(a.vars).join(' ')}`;
     case 'attach-nbd':

@@ -8,7 +8,7 @@
 // The agent's own log goes to the same hosts through agent/net/syslog.ts (the boot attaches it).
 
 import type { Problem } from '../core/errors.ts';
-import { refuse, ok, type Checked } from '../config/values.ts';
+import { refuse, ok, warn, type Checked } from '../config/values.ts';
 import { parseSyslogTarget, type SyslogTarget } from '../config/syslog-target.ts';
 import type { Action } from '../plan/actions.ts';
 import { declareKeys, type KeyReader } from '../config/declare.ts';
@@ -44,8 +44,8 @@ export const planSyslog = definePlanner(SYSLOG_KEYS, (ctx) => {
   if (hosts.length === 0) return skipped('syslog', 'no usable SYSLOG_HOST entry', problems);
 
   const keys = ['SYSLOG_HOST'];
-  const actions: Action[] = [];
   const why = `forward to ${hosts.map(show).join(', ')}`;
+  const actions: Action[] = [{ kind: 'forward-agent-log', targets: hosts.map(show), keys, why: 'the agent\'s own log goes where the system log goes' }];
   if (present(ctx, '/etc/rsyslog.d') || present(ctx, '/usr/sbin/rsyslogd')) {
     const content = [generatedHeader(), ...hosts.map((h) => `*.* ${rule(h)}`)].join('\n') + '\n';
     actions.push({ kind: 'write-file', path: '/etc/rsyslog.d/90-ltsp.conf', content, keys, why: `rsyslog: ${why}` });
@@ -61,6 +61,6 @@ export const planSyslog = definePlanner(SYSLOG_KEYS, (ctx) => {
     const opts = ['-L', ...udp.flatMap((h) => ['-R', `${hostPart(h)}:${h.port}`])].join(' ');
     actions.push({ kind: 'write-file', path: '/etc/default/busybox-syslogd', content: `${generatedHeader()}\nSYSLOG_OPTS="${opts}"\n`, keys, why: `busybox syslogd: ${why}` });
   }
-  if (actions.length === 0) return skipped('syslog', 'no syslog daemon in the client chroot; only the agent\'s own log is forwarded', problems);
+  if (actions.length === 1) problems.push(warn(config, 'SYSLOG_HOST', 'no syslog daemon (rsyslog, sysklogd, busybox syslogd) in the client chroot: only the agent\'s own log is forwarded', 'install rsyslog in the client chroot'));
   return planned('syslog', [], actions, problems);
 });

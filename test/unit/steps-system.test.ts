@@ -79,7 +79,11 @@ test('syslog: rsyslog, sysklogd (local log kept), busybox syslogd; nothing witho
   assert.equal(body(fileContent(all, '/etc/syslog.conf')), '*.*\t-/var/log/messages\n*.*\t@10.0.0.1\n*.*\t@log.school.lan\n');
   assert.equal(body(fileContent(all, '/etc/default/busybox-syslogd')), 'SYSLOG_OPTS="-L -R 10.0.0.1:514 -R log.school.lan:514"\n');
   assert.match(planSyslog(ctxOf({}, ['/etc/rsyslog.d'])).skipped!, /SYSLOG_HOST is not set/);
-  assert.match(planSyslog(ctxOf({ SYSLOG_HOST: '10.0.0.1' }, [])).skipped!, /no syslog daemon/);
+  // without a syslog daemon in the chroot, the agent's own log still goes there, and that is said
+  const bare = planSyslog(ctxOf({ SYSLOG_HOST: '10.0.0.1 tcp://log.school.lan:1514' }, []));
+  assert.deepEqual(bare.actions.map((a) => a.kind === 'forward-agent-log' && a.targets), [['10.0.0.1', 'tcp://log.school.lan:1514']]);
+  assert.match(refusalOf(bare, 'SYSLOG_HOST'), /no syslog daemon/);
+  assert.deepEqual(all.actions.find((a) => a.kind === 'forward-agent-log'), { kind: 'forward-agent-log', targets: ['10.0.0.1', 'log.school.lan'], keys: ['SYSLOG_HOST'], why: "the agent's own log goes where the system log goes" });
   const evil = planSyslog(ctxOf({ SYSLOG_HOST: '10.0.0.1 "$(reboot)"' }, ['/etc/rsyslog.d', '/etc/default/busybox-syslogd']));
   refusalOf(evil, 'SYSLOG_HOST');
   assert.ok(!allText(evil).includes('reboot'));
