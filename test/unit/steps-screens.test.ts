@@ -15,7 +15,10 @@ import type { ProbedPath } from '../../agent/facts/types.ts';
 
 const planOf = (rec: Record<string, string>, present: ProbedPath[] = []) => planScreens(ctxOf(rec, present));
 const settings = (rec: Record<string, string>, present: ProbedPath[] = []) => JSON.parse(fileContent(planOf(rec, present), SCREENS_FILE)!) as ScreensPlan;
-const run = (rec: Record<string, string>, vt: number) => settings(rec).screens.find((s) => s.vt === vt)?.run;
+/** A screen's run settings, loosely typed for the assertions. */
+interface Loose { argv: string[]; xserverArgs: string[]; title: string; listHeight: number; items: Array<{ label: string; run: { script: string; daemon?: boolean } }> }
+const loose = (r: unknown) => r as Loose;
+const run = (rec: Record<string, string>, vt: number) => loose(settings(rec).screens.find((s) => s.vt === vt)?.run);
 
 test('screens: each script gets its typed settings with LTSP 5 defaults', () => {
   assert.deepEqual(run({ SCREEN_02: 'shell' }, 2), { script: 'shell' });
@@ -28,9 +31,9 @@ test('screens: each script gets its typed settings with LTSP 5 defaults', () => 
   assert.deepEqual(run({ SCREEN_07: 'xfreerdp', RDP_SERVER: 'win.lan', RDP_OPTIONS: '/size:1024x768 +clipboard', RDP_DOMAIN: 'SCHOOL', XINITRC_DAEMON: 'False' }, 7), {
     script: 'xfreerdp', argv: ['xfreerdp', '/size:1024x768', '+clipboard', '/d:SCHOOL', '/v:win.lan'], daemon: false, xserverArgs: ['-depth', '16'],
   });
-  assert.deepEqual((run({ SCREEN_07: 'rdesktop', RDP_OPTIONS: "-u '' -f", RDP_DOMAIN: 'SCHOOL' }, 7) as { argv: string[] }).argv, ['rdesktop', '-u', '', '-f', '-d', 'SCHOOL', 'server']);
+  assert.deepEqual(run({ SCREEN_07: 'rdesktop', RDP_OPTIONS: "-u '' -f", RDP_DOMAIN: 'SCHOOL' }, 7).argv, ['rdesktop', '-u', '', '-f', '-d', 'SCHOOL', 'server']);
   // arguments replace RDP_OPTIONS and RDP_SERVER, as in LTSP 5
-  assert.deepEqual((run({ SCREEN_08: 'rdesktop -f 10.0.0.5', RDP_SERVER: 'ignored' }, 8) as { argv: string[] }).argv, ['rdesktop', '-f', '10.0.0.5']);
+  assert.deepEqual(run({ SCREEN_08: 'rdesktop -f 10.0.0.5', RDP_SERVER: 'ignored' }, 8).argv, ['rdesktop', '-f', '10.0.0.5']);
   assert.deepEqual(run({ SCREEN_07: 'kiosk', KIOSK_EXE: '/usr/bin/xlogo', KIOSK_OPTIONS: '-fg red', KIOSK_WM: '/usr/bin/openbox', KIOSK_DAEMON: 'True' }, 7), {
     script: 'kiosk', exe: ['/usr/bin/xlogo'], options: ['-fg', 'red'], wm: ['/usr/bin/openbox'], daemon: true, user: 'ltspkiosk', xserverArgs: ['-depth', '16'],
   });
@@ -40,9 +43,9 @@ test('screens: each script gets its typed settings with LTSP 5 defaults', () => 
 test('screens: SCREEN_NN_<KEY> applies to that screen only; WAIT_FGCONSOLE per screen', () => {
   const s = settings({ SCREEN_03: 'rdesktop', SCREEN_04: 'rdesktop', RDP_SERVER: 'win1', SCREEN_04_RDP_SERVER: 'win2', SCREEN_04_WAIT_FGCONSOLE: 'False', SCREEN_04_X_COLOR_DEPTH: '24' });
   const [three, four] = s.screens;
-  assert.deepEqual((three!.run as { argv: string[] }).argv.at(-1), 'win1');
-  assert.deepEqual((four!.run as { argv: string[] }).argv.at(-1), 'win2');
-  assert.deepEqual((four!.run as { xserverArgs: string[] }).xserverArgs, ['-depth', '24']);
+  assert.deepEqual(loose(three!.run).argv.at(-1), 'win1');
+  assert.deepEqual(loose(four!.run).argv.at(-1), 'win2');
+  assert.deepEqual(loose(four!.run).xserverArgs, ['-depth', '24']);
   assert.equal(three!.waitFgconsole, true);
   assert.equal(four!.waitFgconsole, false);
   assert.equal(s.defaultVt, 4);
@@ -58,7 +61,7 @@ test('screens: the menu plans each entry as a screen; LTSP 5 default first entry
   const bad = planOf({ SCREEN_07: 'menu', MENU_ITEM_01: 'Evil', MENU_COMMAND_01: '/bin/sh -c reboot', MENU_ITEM_02: 'Nested', MENU_COMMAND_02: 'menu', MENU_ITEM_03: 'ok', MENU_COMMAND_03: 'shell' });
   assert.match(refusalOf(bad, 'MENU_COMMAND_01'), /unknown screen script "\/bin\/sh"/);
   assert.match(refusalOf(bad, 'MENU_COMMAND_02'), /cannot open another menu/);
-  const items = (JSON.parse(fileContent(bad, SCREENS_FILE)!) as ScreensPlan).screens[0]!.run as { items: Array<{ label: string }> };
+  const items = loose((JSON.parse(fileContent(bad, SCREENS_FILE)!) as ScreensPlan).screens[0]!.run);
   assert.deepEqual(items.items.map((i) => i.label), ['ok'], 'the refused entries are left out, the rest stays');
 });
 
@@ -89,7 +92,7 @@ test('screens: RDP_OPTIONS cannot smuggle a second command or an option that run
     const p = planOf({ SCREEN_03: 'xfreerdp', RDP_SERVER: 'win.lan', RDP_OPTIONS: value });
     assert.match(refusalOf(p, 'RDP_OPTIONS'), why, value);
     // the screen still starts, with the default options
-    const r = (JSON.parse(fileContent(p, SCREENS_FILE)!) as ScreensPlan).screens[0]!.run as { argv: string[] };
+    const r = loose((JSON.parse(fileContent(p, SCREENS_FILE)!) as ScreensPlan).screens[0]!.run);
     assert.deepEqual(r.argv, ['xfreerdp', '/f', '/v:win.lan'], value);
     assert.ok(!allText(p).includes('reboot') && !allText(p).includes('evil'), value);
   }
