@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { parseOptions } from './args.ts';
-import { parseLtsConf } from '../config/ltsconf-parse.ts';
+import { loadLtsConfFile as loadConfig } from './ltsconf-file.ts';
 import { LtspError, formatProblem } from '../core/errors.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import { gatherFacts } from '../facts/gather.ts';
@@ -66,29 +66,6 @@ async function makeGreeter(kind: string, d: DisplayInfo, settings: LoginSettings
   }
   const { X11Greeter } = await import('../login/greeter-x11.ts');
   return X11Greeter.open({ display: `:${d.display}`, ...(d.xauthority ? { xauthority: d.xauthority } : {}), log });
-}
-
-function loadConfig(file: string | undefined, log: Logger): { conf: ReturnType<typeof parseLtsConf> | undefined } {
-  const path = file ?? (existsSync('/etc/lts.conf') ? '/etc/lts.conf' : undefined);
-  if (path === undefined) return { conf: undefined };
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new LtspError('LTSP_CONF_UNREADABLE', `cannot read ${path}: ${(e as Error).message}`, { file: path }, 'give a readable lts.conf with --lts-conf');
-  }
-  const conf = parseLtsConf(bytes, {
-    file: path,
-    readInclude: (p) => {
-      try {
-        return readFileSync(p);
-      } catch {
-        return undefined;
-      }
-    },
-  });
-  for (const p of conf.problems) log.warn(formatProblem(p));
-  return { conf };
 }
 
 function splitHostPort(s: string): { host: string; port?: number } {
