@@ -108,7 +108,9 @@ case $initsys in
     for old in ltsp-client-core.service ltsp-client.service.d; do
       [ -e "$unitdir/multi-user.target.wants/$old" ] && rm -f "$unitdir/multi-user.target.wants/$old"
     done
-    say "systemd units ltsp-client and ltsp-login installed and enabled"
+    # One screen unit per SCREEN_NN: a template the boot enables per screen under /run.
+    install -m 0644 "$repo/init/systemd/ltsp-screen@.service" "$unitdir/ltsp-screen@.service"
+    say "systemd units ltsp-client and ltsp-login installed and enabled; ltsp-screen@ installed (the boot enables one per screen)"
     ;;
   openrc)
     install -d "$root/etc/init.d" "$root/etc/runlevels/default"
@@ -120,7 +122,9 @@ case $initsys in
       install -m 0755 "$repo/init/openrc/$s" "$root/etc/init.d/$s"
       ln -sfn "/etc/init.d/$s" "$root/etc/runlevels/default/$s"
     done
-    say "OpenRC services ltsp-client and ltsp-login installed in the default runlevel"
+    # ltsp-screen.N links to this script are made by the boot, one per screen
+    install -m 0755 "$repo/init/openrc/ltsp-screen" "$root/etc/init.d/ltsp-screen"
+    say "OpenRC services ltsp-client and ltsp-login installed in the default runlevel; ltsp-screen installed (the boot links one per screen)"
     ;;
   none) say "no init system detected: start 'ltsp-agent login' yourself after boot" ;;
   *) echo "install-into-chroot: --init must be auto, systemd, openrc or none" >&2; exit 64 ;;

@@ -7,9 +7,11 @@
 //   - no screen defined and DEFAULT_DISPLAY_MANAGER unset or /usr/sbin/ldm: SCREEN_07=ldm
 //   - SCREEN_DEFAULT must name a defined screen, else the highest-numbered one is the default
 //   - SCREEN_NN_KEY=value: KEY=value for screen NN only (every key below, X keys included)
-// Services: one unit per screen (systemd ltsp-screen@N.service enabled under /run, OpenRC
-// ltsp-screen.N in the default runlevel); gettys on screen VTs are masked (systemd) or
-// commented out of /etc/inittab (with DISABLE_GETTYS, also tty2-6, as LTSP 5 did).
+// Services: ldm on tty7 is the image's ltsp-login unit, as before; every other screen gets
+// one unit on its VT (systemd ltsp-screen@N.service enabled under /run, OpenRC ltsp-screen.N
+// in the default runlevel), and ltsp-login stays off when tty7 is no ldm screen; gettys on
+// screen VTs are masked (systemd) or commented out of /etc/inittab (with DISABLE_GETTYS, also
+// tty2-6, as LTSP 5 did).
 
 import type { Problem } from '../core/errors.ts';
 import { checkCommand, checkConfigLine, checkHost, read, readInt, refuse, show, warn, type Checked } from '../config/values.ts';
@@ -435,34 +437,43 @@ export function inittabSedScript(vts: readonly number[]): string {
   return `s/^([^#].*getty.*[[:space:]]tty(${vts.join('|')})([[:space:]].*)?)$/#\\1/`;
 }
 
+/**
+ * The services: LTSP 5's login screen (ldm on tty7) stays the ltsp-login unit the image already
+ * enables; every other screen gets its own ltsp-screen unit on its VT, and ltsp-login is kept
+ * off when tty7 is not an ldm screen, so that two programs never fight for one VT.
+ */
 function serviceActions(ctx: ScreensContext, plan: ScreensPlan, problems: Problem[]): Action[] {
   const actions: Action[] = [];
   const vts = plan.screens.map((s) => s.vt);
   if (vts.length === 0) return actions;
-  const keys = vts.map((vt) => `SCREEN_${String(vt).padStart(2, '0')}`);
+  const key = (vt: number) => `SCREEN_${String(vt).padStart(2, '0')}`;
+  const keys = vts.map(key);
+  const loginOn7 = plan.screens.some((s) => s.vt === 7 && s.run.script === 'ldm');
+  const units = vts.filter((vt) => !(vt === 7 && loginOn7));
   const dm = ctx.config.nonEmpty('DEFAULT_DISPLAY_MANAGER');
   const otherDm = dm !== undefined && dm !== '/usr/sbin/ldm';
   if (present(ctx, '/etc/systemd/system') || present(ctx, '/run/systemd/system')) {
-    actions.push({ kind: 'mkdir', path: `${RUNTIME_UNITS}/multi-user.target.wants`, keys, why: 'runtime units of this boot' });
+    if (units.length > 0) actions.push({ kind: 'mkdir', path: `${RUNTIME_UNITS}/multi-user.target.wants`, keys, why: 'runtime units of this boot' });
+    for (const vt of units) {
+      actions.push({ kind: 'symlink', path: `${RUNTIME_UNITS}/multi-user.target.wants/ltsp-screen@${vt}.service`, target: SCREEN_UNIT_TEMPLATE, keys: [key(vt)], why: `screen ${vt} runs as a service on tty${vt}` });
+    }
     for (const vt of vts) {
-      actions.push({ kind: 'symlink', path: `${RUNTIME_UNITS}/multi-user.target.wants/ltsp-screen@${vt}.service`, target: SCREEN_UNIT_TEMPLATE, keys: [`SCREEN_${String(vt).padStart(2, '0')}`], why: `screen ${vt} runs as a service on tty${vt}` });
       for (const getty of [`getty@tty${vt}.service`, `autovt@tty${vt}.service`]) {
-        actions.push({ kind: 'symlink', path: `${RUNTIME_UNITS}/${getty}`, target: '/dev/null', keys: [`SCREEN_${String(vt).padStart(2, '0')}`], why: `no getty fights screen ${vt} for tty${vt}` });
+        actions.push({ kind: 'symlink', path: `${RUNTIME_UNITS}/${getty}`, target: '/dev/null', keys: [key(vt)], why: `no getty fights screen ${vt} for tty${vt}` });
       }
     }
-    // the screens run the login where a screen is ldm: the single-login unit stays off
-    actions.push({ kind: 'symlink', path: `${RUNTIME_UNITS}/ltsp-login.service`, target: '/dev/null', keys, why: 'the screen services run the login (ltsp-screen@N)' });
+    if (!loginOn7) actions.push({ kind: 'symlink', path: `${RUNTIME_UNITS}/ltsp-login.service`, target: '/dev/null', keys: ['SCREEN_07'], why: 'tty7 is not an ldm screen: the login unit stays off' });
     if (!otherDm || vts.includes(7)) {
       if (otherDm) problems.push(warn(ctx.config, 'DEFAULT_DISPLAY_MANAGER', `${show(dm!)} would start on tty7, where SCREEN_07 runs; the image's display manager is not started`, 'move SCREEN_07 to another terminal, or remove DEFAULT_DISPLAY_MANAGER'));
       actions.push({ kind: 'symlink', path: `${RUNTIME_UNITS}/display-manager.service`, target: '/dev/null', keys: otherDm ? ['DEFAULT_DISPLAY_MANAGER', 'SCREEN_07'] : keys, why: 'the screens own the display; no second display manager on the same terminal' });
     }
   }
   if (present(ctx, '/sbin/openrc')) {
-    for (const vt of vts) {
-      actions.push({ kind: 'symlink', path: `/etc/init.d/ltsp-screen.${vt}`, target: 'ltsp-screen', keys: [`SCREEN_${String(vt).padStart(2, '0')}`], why: `screen ${vt} as the OpenRC service ltsp-screen.${vt}` });
-      actions.push({ kind: 'symlink', path: `/etc/runlevels/default/ltsp-screen.${vt}`, target: `/etc/init.d/ltsp-screen.${vt}`, keys: [`SCREEN_${String(vt).padStart(2, '0')}`], why: `start ltsp-screen.${vt} in the default runlevel` });
+    for (const vt of units) {
+      actions.push({ kind: 'symlink', path: `/etc/init.d/ltsp-screen.${vt}`, target: 'ltsp-screen', keys: [key(vt)], why: `screen ${vt} as the OpenRC service ltsp-screen.${vt}` });
+      actions.push({ kind: 'symlink', path: `/etc/runlevels/default/ltsp-screen.${vt}`, target: `/etc/init.d/ltsp-screen.${vt}`, keys: [key(vt)], why: `start ltsp-screen.${vt} in the default runlevel` });
     }
-    actions.push({ kind: 'remove', path: '/etc/runlevels/default/ltsp-login', keys, why: 'the screen services run the login (ltsp-screen.N)' });
+    if (!loginOn7) actions.push({ kind: 'remove', path: '/etc/runlevels/default/ltsp-login', keys: ['SCREEN_07'], why: 'tty7 is not an ldm screen: the login service stays off' });
   }
   if (present(ctx, '/etc/inittab')) {
     const gettys = new Set(vts);

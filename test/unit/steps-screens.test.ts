@@ -106,7 +106,7 @@ test('screens: RDP_OPTIONS cannot smuggle a second command or an option that run
   assert.match(refusalOf(planOf({ SCREEN_03: 'telnet', TELNET_HOST: 'host -l root' }), 'TELNET_HOST'), /not a host name/);
 });
 
-test('screens: systemd units per screen, gettys masked, the single-login unit and a second display manager kept off', () => {
+test('screens: systemd units per screen, gettys masked, ltsp-login only for ldm on tty7, no second display manager', () => {
   const p = planOf({ SCREEN_02: 'shell', SCREEN_07: 'kiosk' }, ['/etc/systemd/system']);
   const links = p.actions.filter((a): a is Extract<Action, { kind: 'symlink' }> => a.kind === 'symlink').map((a) => `${a.path} -> ${a.target}`);
   for (const want of [
@@ -118,6 +118,11 @@ test('screens: systemd units per screen, gettys masked, the single-login unit an
     '/run/systemd/system/ltsp-login.service -> /dev/null',
     '/run/systemd/system/display-manager.service -> /dev/null',
   ]) assert.ok(links.includes(want), `${want}\n${links.join('\n')}`);
+  // ldm on tty7 stays the image's ltsp-login unit; other screens get theirs
+  const withLogin = planOf({ SCREEN_02: 'shell', SCREEN_07: 'ldm', SCREEN_08: 'ldm' }, ['/etc/systemd/system']);
+  const l2 = JSON.stringify(withLogin.actions);
+  assert.ok(!l2.includes('ltsp-screen@7') && l2.includes('ltsp-screen@8') && l2.includes('ltsp-screen@2') && !l2.includes('ltsp-login.service'), l2);
+  assert.ok(l2.includes('getty@tty7.service'));
   // DEFAULT_DISPLAY_MANAGER other than ldm with a screen on tty7: the screen wins, with a warning
   const dm = planOf({ SCREEN_07: 'kiosk', DEFAULT_DISPLAY_MANAGER: '/usr/sbin/gdm3' }, ['/etc/systemd/system']);
   assert.match(dm.problems.find((x) => x.where.key === 'DEFAULT_DISPLAY_MANAGER')!.message, /tty7/);
@@ -132,7 +137,11 @@ test('screens: OpenRC services and inittab gettys (DISABLE_GETTYS: tty2-6 as LTS
   const p = planOf({ SCREEN_08: 'shell', SCREEN_07: 'ldm' }, ['/sbin/openrc', '/etc/inittab']);
   const links = p.actions.filter((a): a is Extract<Action, { kind: 'symlink' }> => a.kind === 'symlink').map((a) => `${a.path} -> ${a.target}`);
   assert.ok(links.includes('/etc/init.d/ltsp-screen.8 -> ltsp-screen'));
-  assert.ok(links.includes('/etc/runlevels/default/ltsp-screen.7 -> /etc/init.d/ltsp-screen.7'));
+  assert.ok(links.includes('/etc/runlevels/default/ltsp-screen.8 -> /etc/init.d/ltsp-screen.8'));
+  assert.ok(!links.some((l) => l.includes('ltsp-screen.7')), 'ldm on tty7 is the ltsp-login service');
+  assert.ok(!p.actions.some((a) => a.kind === 'remove'));
+  const kiosk = planOf({ SCREEN_07: 'kiosk' }, ['/sbin/openrc']);
+  assert.ok(kiosk.actions.some((a) => a.kind === 'remove' && a.path === '/etc/runlevels/default/ltsp-login'));
   assert.deepEqual(runs(p), [['sed', '-i', '-E', '-e', inittabSedScript([2, 3, 4, 5, 6, 7, 8]), '</etc/inittab>']]);
   assert.deepEqual(runs(planOf({ SCREEN_08: 'shell', DISABLE_GETTYS: 'False' }, ['/etc/inittab'])), [['sed', '-i', '-E', '-e', inittabSedScript([8]), '</etc/inittab>']]);
   // the sed script on a Debian and a Gentoo inittab: only the getty lines of those terminals
