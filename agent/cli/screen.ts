@@ -130,11 +130,14 @@ export async function screenCommand(args: string[]): Promise<number> {
   const loginArgs: string[] = [];
   for (const f of ['--lts-conf', '--hostname', '--ip', '--mac', '--display', '--x-server']) if (o.values.has(f)) loginArgs.push(f, o.values.get(f)!);
 
+  // A signal ends the screen cleanly (X server, kiosk account's processes, scratch files), then exits.
   const abort = new AbortController();
+  let signalled: number | undefined;
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(sig, () => {
+      signalled = sig === 'SIGINT' ? 130 : 143;
       abort.abort();
-      void stopAll().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+      setTimeout(() => void stopAll().finally(() => process.exit(signalled)), 15_000).unref();
     });
   }
   try {
@@ -157,5 +160,5 @@ export async function screenCommand(args: string[]): Promise<number> {
     terminal?.close();
     await stopAll();
   }
-  return 0;
+  return signalled ?? 0;
 }

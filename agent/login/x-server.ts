@@ -22,7 +22,11 @@ export interface XServerOptions {
   program?: string;
   /** From the X step: -config FILE, -depth N, -fp ... */
   args?: readonly string[];
-  /** XDMCP (the xdmcp screen): listen on TCP for the remote session and end with it (-terminate instead of -noreset). */
+  /**
+   * XDMCP (the xdmcp screen): listen on TCP for the remote session, and reset (query the
+   * display manager again) when a session ends instead of -noreset. No -terminate (LTSP 5 had
+   * it): our readiness probe is a client, and its leaving would end the server at once.
+   */
   xdmcp?: boolean;
   hostname: string;
   /** Where the private Xauthority directory goes (LDM: /var/run/ldm-xauth-*). */
@@ -46,8 +50,8 @@ export function xServerArgv(o: { display: number; vt?: number; program: string; 
   const xvfb = /xvfb/i.test(basename(o.program));
   const argv = [o.program, `:${o.display}`];
   if (!xvfb) argv.push(`vt${o.vt ?? o.display}`);
-  // XDMCP: the session's programs on the server connect back over TCP, and the server ends with the session
-  argv.push('-auth', o.xauthority, ...(o.xdmcp ? ['-listen', 'tcp', '-terminate'] : ['-nolisten', 'tcp', '-noreset']));
+  // XDMCP: the session's programs on the server connect back over TCP, and each session's end resets the server
+  argv.push('-auth', o.xauthority, ...(o.xdmcp ? ['-listen', 'tcp'] : ['-nolisten', 'tcp', '-noreset']));
   let args = [...(o.args ?? [])];
   if (xvfb) {
     // Xvfb has no -depth: the X step's depth goes into its -screen geometry instead.
