@@ -265,3 +265,24 @@ test('an unknown screen script is refused at once, by name, with the known ones'
     execFileSync('rm', ['-rf', dir]);
   }
 });
+
+// ---- menu and shell -------------------------------------------------------------------------------
+
+for (const pty of ['node-pty', 'terminal device'] as const) {
+  test(`menu: the chosen entry runs that screen (a root shell, through ${pty}); the refused entry is left out`, { skip: hasProgram('bash') ? undefined : 'needs bash', timeout: 60_000 }, async () => {
+    const dir = execFileSync('mktemp', ['-d']).toString().trim();
+    try {
+      const conf = join(dir, 'lts.conf');
+      writeFileSync(conf, '[default]\n  SCREEN_04 = menu\n  MENU_TITLE = "Pick a desktop"\n  MENU_ITEM_01 = Shell\n  MENU_COMMAND_01 = shell\n  MENU_ITEM_02 = Evil\n  MENU_COMMAND_02 = "rdesktop /f;xterm"\n');
+      const run = screen(['04', '--lts-conf', conf, '--tty', '-', '--once', '--hostname', 'menu-test', '--ip', '10.99.0.2'], { input: '1\necho answer-$((6*7))\nexit\n', env: pty === 'node-pty' ? {} : { LTSP_AGENT_PTY: 'off' } });
+      assert.equal(await run.exit, 0, run.err());
+      assert.match(run.out(), /^Pick a desktop$/m);
+      assert.match(run.out(), /^ {2}1\) Shell\r?$/m);
+      assert.doesNotMatch(run.out(), /Evil/);
+      assert.match(run.out(), /answer-42/, 'the shell ran the typed command');
+      assert.match(run.err(), new RegExp(`${conf.replace(/[/.]/g, '\\$&')}:7: MENU_COMMAND_02: .*shell syntax`));
+    } finally {
+      execFileSync('rm', ['-rf', dir]);
+    }
+  });
+}
