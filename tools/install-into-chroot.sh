@@ -112,12 +112,12 @@ case $initsys in
     for u in ltsp-client.service ltsp-login.service; do ln -sfn "../$u" "$unitdir/multi-user.target.wants/$u"; done
     # LTSP 5's own client service (ltsp-client-core) stays enabled: the drop-in
     # ltsp-client-core.service.d/ltsp-agent.conf lets it run only on a boot handed to LTSP 5.
-    say "systemd units ltsp-client and ltsp-login installed and enabled"
+    say "systemd units ltsp-client and ltsp-login installed and enabled; ltsp-screen@ installed (the boot enables one per screen)"
     ;;
   openrc)
     install -d "$root/etc/runlevels/default"
     for s in ltsp-client ltsp-login; do ln -sfn "/etc/init.d/$s" "$root/etc/runlevels/default/$s"; done
-    say "OpenRC services ltsp-client and ltsp-login installed in the default runlevel"
+    say "OpenRC services ltsp-client and ltsp-login installed in the default runlevel; ltsp-screen installed (the boot links one per screen)"
     ;;
   none) say "no init system detected: start 'ltsp-agent login' yourself after boot" ;;
 esac

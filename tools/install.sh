@@ -24,7 +24,7 @@
 #   SBINDIR/init-ltsp                             PID 1 wrapper (init/init-ltsp)
 #   SYSTEMDUNITDIR/ltsp-client.service, ltsp-login.service,
 #     ltsp-client-core.service.d/ltsp-agent.conf  (LTSP 5's client service only on LTSP 5 boots)
-#   /etc/init.d/ltsp-client, ltsp-login           (INITSYS openrc or both)
+#   /etc/init.d/ltsp-client, ltsp-login, ltsp-screen (INITSYS openrc or both)
 #   PREFIX/share/ltsp-agent/openrc/, initramfs-hooks/
 #   PREFIX/share/man/man8/ltsp-agent.8, getltscfg.8, man5/lts.conf.5
 #   PREFIX/share/bash-completion/completions/ltsp-agent, getltscfg
@@ -83,12 +83,12 @@ link "$lib/ltsp-agent" "$PREFIX/bin/getltscfg"
 put 0755 "$src/init/init-ltsp" "$d$SBINDIR/init-ltsp"
 
 # Templates for an OpenRC system (copied to /etc/init.d by the admin or the installer): not executable here.
-for s in ltsp-client ltsp-login; do put 0644 "$src/init/openrc/$s" "$d$share/openrc/$s"; done
+for s in ltsp-client ltsp-login ltsp-screen; do put 0644 "$src/init/openrc/$s" "$d$share/openrc/$s"; done
 if [ "$INITSYS" = systemd ] || [ "$INITSYS" = both ]; then
-  for u in ltsp-client.service ltsp-login.service ltsp-client-core.service.d/ltsp-agent.conf; do put 0644 "$src/init/systemd/$u" "$d$SYSTEMDUNITDIR/$u"; done
+  for u in ltsp-client.service ltsp-login.service ltsp-screen@.service ltsp-client-core.service.d/ltsp-agent.conf; do put 0644 "$src/init/systemd/$u" "$d$SYSTEMDUNITDIR/$u"; done
 fi
 if [ "$INITSYS" = openrc ] || [ "$INITSYS" = both ]; then
-  for s in ltsp-client ltsp-login; do put 0755 "$src/init/openrc/$s" "$d/etc/init.d/$s"; done
+  for s in ltsp-client ltsp-login ltsp-screen; do put 0755 "$src/init/openrc/$s" "$d/etc/init.d/$s"; done
 fi
 
 # The units and scripts name /usr/bin/ltsp-agent; another PREFIX gets its own path in them.

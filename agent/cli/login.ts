@@ -7,8 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { parseOptions } from './args.ts';
-import type { ParsedConf } from '../config/ltsconf-parse.ts';
-import { loadLtsConf } from '../config/ltsconf-load.ts';
+import { loadLtsConfFile as loadConfig } from './ltsconf-file.ts';
 import { LtspError, formatProblem } from '../core/errors.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import { gatherFacts } from '../facts/gather.ts';
@@ -37,7 +36,7 @@ Options:
                        default: $DISPLAY, else start an X server for the ldm screen
   --x-server PROGRAM   X server to start (default Xorg; Xvfb for a test)
   --screen NN          the SCREEN_NN to run as (display :NN on vtNN, its SCREEN_NN_* overrides);
-                       default: the first SCREEN_NN=ldm, else 07
+                       default: 07 when it runs ldm, else the first SCREEN_NN=ldm
   --known-hosts FILE   known_hosts to check host keys against (repeatable; default
                        ${DEFAULT_KNOWN_HOSTS.join(' and ')})
   --greeter x11|console|ldm  the graphical greeter (default), questions on this terminal,
@@ -67,14 +66,6 @@ async function makeGreeter(kind: string, d: DisplayInfo, settings: LoginSettings
   }
   const { X11Greeter } = await import('../login/greeter-x11.ts');
   return X11Greeter.open({ display: `:${d.display}`, ...(d.xauthority ? { xauthority: d.xauthority } : {}), log });
-}
-
-function loadConfig(file: string | undefined, log: Logger): { conf: ParsedConf | undefined } {
-  const path = file ?? (existsSync('/etc/lts.conf') ? '/etc/lts.conf' : undefined);
-  if (path === undefined) return { conf: undefined };
-  const conf = loadLtsConf({ kind: 'host', path });
-  for (const p of conf.problems) log.warn(formatProblem(p));
-  return { conf };
 }
 
 function splitHostPort(s: string): { host: string; port?: number } {
@@ -141,7 +132,8 @@ export async function loginCommand(args: string[]): Promise<number> {
     planned = login.secrets ? { plan: login.plan, secrets: login.secrets } : { plan: login.plan };
   }
   const screens = planned.plan.screens;
-  const picked = wantScreen !== undefined ? screens.find((s) => s.vt === wantScreen) : screens[0];
+  // without --screen: tty7 (the ltsp-login unit's screen) when it runs ldm, else the first ldm screen
+  const picked = wantScreen !== undefined ? screens.find((s) => s.vt === wantScreen) : (screens.find((s) => s.vt === 7) ?? screens[0]);
   if (!picked) {
     throw new LtspError('LTSP_USAGE', wantScreen !== undefined ? `screen ${String(wantScreen).padStart(2, '0')} does not run ldm` : 'no screen runs ldm in lts.conf', {}, 'set SCREEN_07=ldm in lts.conf, or pick a screen with --screen');
   }

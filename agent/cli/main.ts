@@ -20,6 +20,7 @@ Commands:
   config check [opts]     lint lts.conf for every section's client; exit 1 on errors
   fetch tftp://HOST/PATH  download a file over TFTP (debug a TFTP server)
   login [opts]            log in to an LTSP server like LDM (greeter, SSH, remote session)
+  screen NN [opts]        run what SCREEN_NN names on its virtual terminal, again and again
   doctor [--root DIR]     check a client chroot for what the agent needs
   timeline [FILE]         draw a boot timeline as SVG
   --version, --help
@@ -38,6 +39,7 @@ const commands: Record<string, Command> = {
   boot: async (a) => (await import('./boot.ts')).bootCommand(a),
   fetch: async (a) => (await import('./fetch.ts')).fetchCommand(a),
   login: async (a) => (await (await import('./lazy-login.ts')).loadLogin()).loginCommand(a),
+  screen: async (a) => (await import('./screen.ts')).screenCommand(a),
   doctor: async (a) => (await import('./doctor.ts')).doctorCommand(a),
   timeline: async (a) => (await import('./timeline.ts')).timelineCommand(a),
   config: async (a) => {

@@ -166,6 +166,11 @@ export class FileSystem {
   }
 
   /** Removes the file, directory or link itself (never what a final link points to). */
+  /** Give a file or directory to a user (the kiosk's home and Xauthority). */
+  async chown(clientPath: string, uid: number, gid: number): Promise<void> {
+    await fs.chown(this.map(clientPath), uid, gid);
+  }
+
   async remove(clientPath: string): Promise<void> {
     await fs.rm(this.map(clientPath, { followFinal: false }), { force: true, recursive: true });
   }

@@ -125,8 +125,11 @@ const running = new Set<Daemon>();
 export interface DaemonOptions extends Omit<RunOptions, 'timeoutMs' | 'stdin' | 'maxOutput'> {
   /** Where the daemon's stdout/stderr go (default: ignored). */
   stdio?: 'ignore' | 'inherit' | 'pipe';
-  /** 'pipe' for a program spoken to over stdin (an LDM greeter); default: ignored. */
-  stdin?: 'ignore' | 'pipe';
+  /** 'pipe' for a program spoken to over stdin (an LDM greeter), 'inherit' for a screen's terminal; default: ignored. */
+  stdin?: 'ignore' | 'pipe' | 'inherit';
+  /** Run as this user and group (the kiosk screen's unprivileged account). */
+  uid?: number;
+  gid?: number;
   /** Start in its own process group (default true) so that stop() reaches its children too. */
   detached?: boolean;
 }
@@ -139,6 +142,8 @@ export function startDaemon(name: string, argv: readonly string[], opts: DaemonO
     cwd: opts.cwd,
     stdio: [opts.stdin ?? 'ignore', opts.stdio ?? 'ignore', opts.stdio ?? 'ignore'],
     detached: opts.detached ?? true,
+    ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
+    ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.on('exit', (code, signal) => resolve({ code, signal }));

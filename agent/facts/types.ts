@@ -81,6 +81,7 @@ export const PROBED_PATHS = [
   '/etc/systemd/system',
   '/run/systemd/system',
   '/sbin/openrc',
+  '/etc/inittab',
   '/sbin/resolvconf',
   '/etc/network/interfaces',
   '/etc/conf.d',

@@ -22,6 +22,12 @@ export interface XServerOptions {
   program?: string;
   /** From the X step: -config FILE, -depth N, -fp ... */
   args?: readonly string[];
+  /**
+   * XDMCP (the xdmcp screen): listen on TCP for the remote session, and reset (query the
+   * display manager again) when a session ends instead of -noreset. No -terminate (LTSP 5 had
+   * it): our readiness probe is a client, and its leaving would end the server at once.
+   */
+  xdmcp?: boolean;
   hostname: string;
   /** Where the private Xauthority directory goes (LDM: /var/run/ldm-xauth-*). */
   runDir?: string;
@@ -40,11 +46,12 @@ export interface XServer {
   stop(): Promise<void>;
 }
 
-export function xServerArgv(o: { display: number; vt?: number; program: string; xauthority: string; args?: readonly string[] }): string[] {
+export function xServerArgv(o: { display: number; vt?: number; program: string; xauthority: string; args?: readonly string[]; xdmcp?: boolean }): string[] {
   const xvfb = /xvfb/i.test(basename(o.program));
   const argv = [o.program, `:${o.display}`];
   if (!xvfb) argv.push(`vt${o.vt ?? o.display}`);
-  argv.push('-auth', o.xauthority, '-nolisten', 'tcp', '-noreset');
+  // XDMCP: the session's programs on the server connect back over TCP, and each session's end resets the server
+  argv.push('-auth', o.xauthority, ...(o.xdmcp ? ['-listen', 'tcp'] : ['-nolisten', 'tcp', '-noreset']));
   let args = [...(o.args ?? [])];
   if (xvfb) {
     // Xvfb has no -depth: the X step's depth goes into its -screen geometry instead.
@@ -75,7 +82,7 @@ export async function startXServer(opts: XServerOptions): Promise<XServer> {
   const xauthority = `${dir}/Xauthority`;
   const cookie = newCookie();
   await fs.writeAtomic(xauthority, encodeXauth(localEntries(opts.display, opts.hostname, cookie)), 0o600);
-  const argv = xServerArgv({ display: opts.display, program, xauthority, ...(opts.vt !== undefined ? { vt: opts.vt } : {}), ...(opts.args ? { args: opts.args } : {}) });
+  const argv = xServerArgv({ display: opts.display, program, xauthority, ...(opts.vt !== undefined ? { vt: opts.vt } : {}), ...(opts.args ? { args: opts.args } : {}), ...(opts.xdmcp ? { xdmcp: true } : {}) });
   const daemon = startDaemon(`X:${opts.display}`, argv, { log, stdio: 'ignore' });
   const cleanup = async () => {
     await daemon.stop(2000);

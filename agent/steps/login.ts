@@ -269,7 +269,8 @@ export interface PlannedLogin {
 function planLoginSettings(ctx: LoginContext): PlannedLogin {
   const problems: Problem[] = [];
   const table = screenTable(ctx.config, []); // the screens step reports the table's problems
-  const ldm = table.screens.filter((s) => s.script === 'ldm');
+  // a menu screen may run the login too (its default first entry is ldm)
+  const ldm = table.screens.filter((s) => s.script === 'ldm' || s.script === 'menu');
   if (ldm.length === 0) return { plan: { screens: [] }, problems, skipped: `no screen runs ldm (${table.screens.map((s) => `${String(s.vt).padStart(2, '0')}=${s.script}`).join(', ') || 'no screens'})` };
 
   const screens: LoginSettings[] = [];

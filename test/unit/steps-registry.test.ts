@@ -21,6 +21,7 @@ import { Executor, describeAction } from '../../agent/exec/executor.ts';
 import { PROBED_PATHS } from '../../agent/facts/types.ts';
 import { topoOrder } from '../../agent/plan/plan.ts';
 import { bootPlanners, PLANNERS, stepPlanners } from '../../agent/steps/index.ts';
+import { SCREEN_SCRIPTS } from '../../agent/steps/screens.ts';
 import type { PlannerInput, StepPlanner } from '../../agent/steps/context.ts';
 import { CONF_FILE, ctxOf, factsOf } from './steps-fixtures.ts';
 
@@ -99,6 +100,8 @@ test('declarations: every planner reads only keys it declares, and reads every k
   // All set, all false, nothing set, and all set but one key (conditions: X_CONF hides the
   // other X keys, NBD_SWAP hides the threshold ...).
   const scenarios: Array<Map<string, string>> = [full(false), full(true), new Map()];
+  // every screen script reads its own keys: one scenario per script on SCREEN_01
+  for (const script of SCREEN_SCRIPTS) scenarios.push(new Map([...full(false), ['SCREEN_01', script]]), new Map([['SCREEN_01', script]]));
   for (const n of names.keys()) {
     const m = full(false);
     m.delete(concrete(n));
@@ -198,11 +201,10 @@ test('no silent key: the lts.conf files an admin would write, each key used or r
   }
   const has = (key: string, what: string) => assert.ok(seen.get(key)?.has(what), `${key}: ${[...(seen.get(key) ?? [])].join(', ')} has no ${what}`);
   // what LTSP 5 read and ltsp-agent does not yet: a warning naming the issue
-  for (const k of ['XRANDR_MODE_0', 'X_NUMLOCK', 'X_BLANKING', 'X_RAMPERC', 'CONSOLE_KEYMAP', 'RDP_SERVER', 'KIOSK_EXE', 'LDM_THEME', 'MASTER_SWITCH', 'PRINTER_0_DEVICE']) has(k, 'LTSP_KEY_NOT_YET');
+  for (const k of ['XRANDR_MODE_0', 'X_NUMLOCK', 'X_BLANKING', 'X_RAMPERC', 'CONSOLE_KEYMAP', 'LDM_THEME', 'MASTER_SWITCH', 'PRINTER_0_DEVICE']) has(k, 'LTSP_KEY_NOT_YET');
   // what the planners read now, the login included
-  for (const k of ['LDM_DIRECTX', 'LDM_SESSION', 'LDM_GUESTLOGIN', 'LDM_LIMIT_ONE_SESSION', 'LDM_USER_ALLOW', 'LDM_LOGIN_TIMEOUT', 'LOCALDEV', 'SCANNER', 'PCM_VOLUME', 'DEFAULT_DISPLAY_MANAGER', 'SCREEN_07_XKBLAYOUT', 'LDM_AUTOLOGIN', 'LDM_PASSWORD']) has(k, 'used');
+  for (const k of ['LDM_DIRECTX', 'LDM_SESSION', 'LDM_GUESTLOGIN', 'LDM_LIMIT_ONE_SESSION', 'LDM_USER_ALLOW', 'LDM_LOGIN_TIMEOUT', 'LOCALDEV', 'SCANNER', 'PCM_VOLUME', 'DEFAULT_DISPLAY_MANAGER', 'SCREEN_07_XKBLAYOUT', 'LDM_AUTOLOGIN', 'LDM_PASSWORD', 'RDP_SERVER', 'RDP_OPTIONS', 'KIOSK_EXE', 'KIOSK_OPTIONS', 'KIOSK_WM', 'DISABLE_GETTYS']) has(k, 'used');
   has('LDM_SERVR', 'LTSP_KEY_UNKNOWN');
-  has('DISABLE_GETTYS', 'LTSP_KEY_NOT_YET');
   has('NBD_SWAP_PORT', 'LTSP_KEY_IGNORED');
   has('X_VIDEORAM', 'LTSP_KEY_RENAMED');
   has('PRINTER_0_TYPE', 'LTSP_KEY_IGNORED');
