@@ -21,6 +21,7 @@ import { isIPv4 } from 'node:net';
 import { LtspError, errorMessage } from '../core/errors.ts';
 import { endSecretRound, registerSecret, silentLogger, type Logger } from '../core/log.ts';
 import type { LoginSettings } from '../steps/login.ts';
+import type { DisplaySettings } from '../steps/display.ts';
 import { chooseServer, fetchAll, type LdmInfoOptions, type ServerInfo } from '../net/ldminfo.ts';
 import type { Greeter, GreeterSetup, ServerChoice, SessionChoice } from './greeter.ts';
 import { parseKnownHosts, type KnownHostsFile } from './known-hosts.ts';
@@ -29,6 +30,7 @@ import { runProgram } from '../exec/process.ts';
 import { COUNT_OTHER_SESSIONS_COMMAND, DIRECTX_XAUTH_COMMAND, LIMIT_ONE_SESSION_COMMAND, sessionCommand } from './session.ts';
 import { sshLogin, type SessionEnd, type SshConnection } from './ssh.ts';
 import { startXServer, type XServer } from './x-server.ts';
+import { applyDisplaySettings, xStartOptions } from './display.ts';
 import { startDirectXRelay } from './directx.ts';
 import { decodeXauth, encodeXauth, findCookie, inetEntry } from './xauth.ts';
 
@@ -130,6 +132,11 @@ export function guestCredentials(s: LoginSettings, password: string | undefined,
   return { username, password: s.guest.password === 'LDM_PASSWORD' && password !== undefined ? password : username, server };
 }
 
+/** The display settings; none in settings written before there were any (a login.json of an older boot). */
+function displayOf(s: LoginSettings): DisplaySettings {
+  return s.display ?? { xrandrCommands: [], xset: [], fontServers: [] };
+}
+
 /** LDM_USER_ALLOW (LDM's S20-restrictUser): empty = everyone. */
 export function userAllowed(s: LoginSettings, user: string): boolean {
   return s.userAllow.length === 0 || s.userAllow.includes(user);
@@ -219,11 +226,14 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
     try {
       let disp: DisplayInfo;
       if (o.display.kind === 'start') {
+        const start = await xStartOptions(displayOf(s), log); // USE_XFS's font server, X_RAMPERC's limit
+        const args = [...(o.display.args ?? []), ...start.args];
         x = await startXServer({
           display: o.display.display,
           ...(o.display.vt !== undefined ? { vt: o.display.vt } : {}),
           ...(o.display.program ? { program: o.display.program } : {}),
-          ...(o.display.args ? { args: o.display.args } : {}),
+          ...(args.length ? { args } : {}),
+          ...(start.memoryLimitBytes !== undefined ? { memoryLimitBytes: start.memoryLimitBytes } : {}),
           ...(o.display.runDir ? { runDir: o.display.runDir } : {}),
           hostname: s.client.hostname,
           log,
@@ -235,6 +245,8 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
           const r = await runProgram([...s.setxkbmap], { env: x.env, timeoutMs: 10_000, log }).catch((e: unknown) => ({ code: null, stderr: errorMessage(e) }));
           if (r.code !== 0) log.warn({ stderr: r.stderr.slice(-500) }, 'setxkbmap failed; the X server keeps its keyboard layout');
         }
+        // Then outputs, blanking and NumLock (LTSP 5's xinitrc.d I10-xrandr, I10-dpms, I10-numlock).
+        await applyDisplaySettings(displayOf(s), x, log);
       } else {
         const xa = o.display.xauthority;
         disp = { display: o.display.display, ...(xa ? { xauthority: xa } : {}), env: { DISPLAY: `:${o.display.display}`, ...(xa ? { XAUTHORITY: xa } : {}) } };
