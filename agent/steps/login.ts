@@ -17,6 +17,7 @@ import { screenTable, type ScreenTableKey } from './screens.ts';
 import { soundSessionEnv, type SoundChoiceKey } from './sound.ts';
 import { planned, skipped } from './step.ts';
 import { setxkbmapArgv, xServerArgs, type XkbKey, type XServerArgsKey } from './x.ts';
+import { GREETER_KEY_DECLS, greeterLook, type GreeterKey, type GreeterLook } from './greeter-settings.ts';
 import { describeDisplay, DISPLAY_KEY_DECLS, displaySettings, type DisplayKey, type DisplaySettings } from './display.ts';
 
 export const LOGIN_FILE = '/run/ltsp/login.json';
@@ -61,6 +62,8 @@ export const LOGIN_KEYS = declareKeys(
       'run desktop sessions on the client itself instead of on the server (not yet: issue 12); also picks the swap threshold, colour depth and sound default'),
     // what the login does to its X server once it is up (agent/steps/display.ts)
     ...DISPLAY_KEY_DECLS,
+    // the greeter's menu entries, theme and clock (agent/steps/greeter-settings.ts)
+    ...GREETER_KEY_DECLS,
   },
   {
     'X_MODE_<n>': T.string,
@@ -118,6 +121,8 @@ export interface LoginSettings {
   readonly xserverArgs: readonly string[];
   /** What the login does to its X server once it is up: xrandr, xset, NumLock, memory limit, font servers. */
   readonly display: DisplaySettings;
+  /** The greeter's extra menu entries, theme directory and clock format. */
+  readonly greeterLook?: GreeterLook;
   /** Run once X is up, as LTSP 5 did; undefined when no XKB* key is set. */
   readonly setxkbmap?: readonly string[];
   readonly keyboardLayout?: string;
@@ -155,7 +160,7 @@ export function hostToUsername(rule: string | undefined, hostname: string): stri
 
 const USER = /^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}$/;
 
-type Reader = KeyReader<LoginKey | XServerArgsKey | XkbKey | SoundChoiceKey | ScreenTableKey | DisplayKey>;
+type Reader = KeyReader<LoginKey | XServerArgsKey | XkbKey | SoundChoiceKey | ScreenTableKey | DisplayKey | GreeterKey>;
 
 function hosts(config: Reader, key: 'LDM_SERVER' | 'LDM_GUEST_SERVER' | 'LDM_AUTOLOGIN_SERVER', problems: Problem[]): string[] {
   return readList(config, key, problems, checkHost);
@@ -202,6 +207,7 @@ export function loginSettings(config: Reader, vt: number, ctx: { facts: ClientFa
   const shown = displaySettings(config, problems);
   // USE_XFS without XFS_SERVER: the login servers, else the boot server (LTSP 5's screen scripts passed theirs)
   const useXfs = shown.fontServers.length === 0 && config.bool('USE_XFS') && config.nonEmpty('XFS_SERVER') === undefined;
+  const look = greeterLook(config, problems);
   const display: DisplaySettings = useXfs ? { ...shown, fontServers: servers.length > 0 ? servers : [ctx.server] } : shown;
   const limit = config.bool('LDM_LIMIT_ONE_SESSION');
   const hookEnv: Record<string, string> = {};
@@ -234,6 +240,7 @@ export function loginSettings(config: Reader, vt: number, ctx: { facts: ClientFa
     otherSessions: !limit ? 'keep' : config.bool('LDM_LIMIT_ONE_SESSION_PROMPT') ? 'ask' : 'end',
     xserverArgs: x.args,
     display,
+    greeterLook: look,
     ...(setxkbmap ? { setxkbmap } : {}),
     ...(layout !== undefined ? { keyboardLayout: layout } : {}),
     sessionEnv: {
