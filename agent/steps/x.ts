@@ -107,8 +107,9 @@ export const planX = definePlanner(X_KEYS, (ctx) => {
   const server = xServerArgs(config, problems);
   const autoVirtual = config.bool('X_VIRTUAL_AUTO') ? virtualAuto(config) : undefined;
   if (server.xconf !== undefined) {
-    const ignored = (['XSERVER', 'X_COLOR_DEPTH', 'X_VIDEO_RAM', 'X_HORZSYNC', 'X_VERTREFRESH', 'X_VIRTUAL_AUTO'] as const).filter((key) => config.nonEmpty(key) !== undefined);
-    if (config.family('X_MODE_<n>').length > 0) ignored.push('X_MODE_<n>' as never);
+    const ignored: string[] = (['XSERVER', 'X_COLOR_DEPTH', 'X_VIDEO_RAM', 'X_HORZSYNC', 'X_VERTREFRESH'] as const).filter((key) => config.nonEmpty(key) !== undefined);
+    if (autoVirtual !== undefined) ignored.push('X_VIRTUAL_AUTO');
+    if (config.family('X_MODE_<n>').length > 0) ignored.push('X_MODE_<n>');
     if (ignored.length) problems.push(warn(config, 'X_CONF', `X_CONF is used as given, so ${ignored.join(', ')} ${ignored.length > 1 ? 'are' : 'is'} ignored`));
   } else {
     const keys: string[] = [];
