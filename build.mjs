@@ -16,7 +16,8 @@ const common = {
   minifySyntax: true,
   minifyWhitespace: true,
   legalComments: 'none',
-  external: ['*.node', 'cpu-features', 'node-pty', 'pino-pretty'],
+  // x11: dbus-next's optional session-bus discovery over X; the agent only uses the system bus.
+  external: ['*.node', 'cpu-features', 'node-pty', 'pino-pretty', 'x11'],
   logLevel: 'warning',
   write: false,
   metafile: true,

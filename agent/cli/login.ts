@@ -13,7 +13,8 @@ import { createLogger, type Logger } from '../core/log.ts';
 import { gatherFacts } from '../facts/gather.ts';
 import { resolveClient } from '../boot/make-plan.ts';
 import { LOGIN_FILE, LOGIN_SECRETS_FILE, planLoginFor, type LoginPlan, type LoginSecrets, type LoginSettings } from '../steps/login.ts';
-import { DEFAULT_KNOWN_HOSTS, runLogin, type DisplayInfo, type DisplaySpec } from '../login/flow.ts';
+import { DEFAULT_KNOWN_HOSTS, greeterTexts, runLogin, type DisplayInfo, type DisplaySpec } from '../login/flow.ts';
+import { power } from '../exec/power.ts';
 import type { Greeter } from '../login/greeter.ts';
 import { parseDisplay } from '../login/xauth.ts';
 import { stopAll } from '../exec/process.ts';
@@ -47,8 +48,13 @@ Options:
   --loop               log in again after each logout (the thin-client screen); default: once
   -h, --help
 
+As root with its own X server (the thin client) the greeter's Restart and Shut down reboot or
+power off the client (logind, else systemctl, openrc-shutdown, reboot/poweroff), and a power-off
+SHUTDOWN_TIME asked for during a session happens at its logout; /run/ltsp/session-active/ exists
+while a session runs.
+
 Exit status: 0 the session ran and ended; 1 the login failed (the reason is printed);
-3 the user chose reboot or shutdown; 64 usage error.
+3 the user chose reboot or shutdown (on a workstation: nothing else happens); 64 usage error.
 `;
 
 /** The greeters are other modules behind the Greeter contract; load only the one asked for. */
@@ -65,7 +71,8 @@ async function makeGreeter(kind: string, d: DisplayInfo, settings: LoginSettings
     return new LdmPipeGreeter({ ...(settings.ldmGreeter ? { program: settings.ldmGreeter } : {}), env, log });
   }
   const { X11Greeter } = await import('../login/greeter-x11.ts');
-  return X11Greeter.open({ display: `:${d.display}`, ...(d.xauthority ? { xauthority: d.xauthority } : {}), log });
+  const themeDir = settings.greeterLook?.themeDir;
+  return X11Greeter.open({ display: `:${d.display}`, ...(d.xauthority ? { xauthority: d.xauthority } : {}), log, texts: greeterTexts(settings), ...(themeDir ? { themeDir } : {}) });
 }
 
 function splitHostPort(s: string): { host: string; port?: number } {
@@ -161,8 +168,18 @@ export async function loginCommand(args: string[]): Promise<number> {
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => void stopAll().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143)));
   }
+  // The thin client (root, its own X server): Restart and Shut down really do, and SHUTDOWN_TIME's
+  // HALT waits for the logout. On a workstation or an admin's display they only end the login.
+  const root = process.getuid?.() === 0;
+  const thinClient = root && display.kind === 'start';
   const result = await runLogin({
     settings,
+    runDir: root ? '/run/ltsp' : tmpdir(),
+    ...(thinClient ? { power: (a: 'poweroff' | 'reboot') => power(a, { log }) } : {}),
+    notice: async (d: DisplayInfo, text: string) => {
+      const { showX11Notice } = await import('../login/greeter-x11.ts');
+      return showX11Notice({ display: `:${d.display}`, ...(d.xauthority ? { xauthority: d.xauthority } : {}) }, text);
+    },
     ...(password !== undefined ? { password } : {}),
     clientIp: ip,
     display,

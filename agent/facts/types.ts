@@ -99,6 +99,8 @@ export const PROBED_PATHS = [
   '/dev/snd',
   '/etc/default/keyboard',
   '/etc/default/busybox-syslogd',
+  '/bin/loadkeys',
+  '/usr/bin/loadkeys',
 ] as const;
 
 export type ProbedPath = (typeof PROBED_PATHS)[number];

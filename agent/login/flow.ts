@@ -21,6 +21,7 @@ import { isIPv4 } from 'node:net';
 import { LtspError, errorMessage } from '../core/errors.ts';
 import { endSecretRound, registerSecret, silentLogger, type Logger } from '../core/log.ts';
 import type { LoginSettings } from '../steps/login.ts';
+import type { DisplaySettings } from '../steps/display.ts';
 import { chooseServer, fetchAll, type LdmInfoOptions, type ServerInfo } from '../net/ldminfo.ts';
 import type { Greeter, GreeterSetup, ServerChoice, SessionChoice } from './greeter.ts';
 import { parseKnownHosts, type KnownHostsFile } from './known-hosts.ts';
@@ -29,6 +30,10 @@ import { runProgram } from '../exec/process.ts';
 import { COUNT_OTHER_SESSIONS_COMMAND, DIRECTX_XAUTH_COMMAND, LIMIT_ONE_SESSION_COMMAND, sessionCommand } from './session.ts';
 import { sshLogin, type SessionEnd, type SshConnection } from './ssh.ts';
 import { startXServer, type XServer } from './x-server.ts';
+import { applyDisplaySettings, xStartOptions } from './display.ts';
+import type { PowerAction } from '../exec/power.ts';
+import { SessionState, type LogoutAction } from '../exec/session-state.ts';
+import { texts, type Texts } from './i18n/index.ts';
 import { startDirectXRelay } from './directx.ts';
 import { decodeXauth, encodeXauth, findCookie, inetEntry } from './xauth.ts';
 
@@ -81,6 +86,18 @@ export interface LoginOptions {
   readonly maxSessions?: number;
   /** Autologin: give up after this many failed attempts in a row (default: never; LDM looped forever). */
   readonly maxAutologinFailures?: number;
+  /**
+   * Powers the client off or reboots it (agent/exec/power.ts): the greeter's Shut down and
+   * Restart, and a pending HALT/REBOOT logout action after a session. Without it (a workstation,
+   * tests) the greeter's choice ends runLogin and a pending action is only logged.
+   */
+  readonly power?: (action: PowerAction) => Promise<string>;
+  /** Where session-active/ and logout-action live (default /run/ltsp). */
+  readonly runDir?: string;
+  /** Shows a notice on the session's display (the pending power-off); returns how to take it away. */
+  readonly notice?: (d: DisplayInfo, text: string) => Promise<{ close(): Promise<void> }>;
+  /** How often a running session looks for a new logout action (default 15 s). */
+  readonly logoutActionPollMs?: number;
   readonly log?: Logger;
 }
 
@@ -128,6 +145,11 @@ export function guestCredentials(s: LoginSettings, password: string | undefined,
   const server = chosen !== undefined && servers.includes(chosen) ? chosen : servers[0];
   // Without LDM_PASSWORD the password is the user name, as LDM did: public, so not a secret.
   return { username, password: s.guest.password === 'LDM_PASSWORD' && password !== undefined ? password : username, server };
+}
+
+/** The display settings; none in settings written before there were any (a login.json of an older boot). */
+function displayOf(s: LoginSettings): DisplaySettings {
+  return s.display ?? { xrandrCommands: [], xset: [], fontServers: [] };
 }
 
 /** LDM_USER_ALLOW (LDM's S20-restrictUser): empty = everyone. */
@@ -181,6 +203,8 @@ function greeterSetup(o: LoginOptions, infos: readonly ServerInfo[]): GreeterSet
     allowGuest: s.guestButton,
     ...(timeout ? { loginTimeoutS: timeout } : {}),
     ...(layout ? { keyboardLayout: layout } : {}),
+    ...(s.greeterLook?.menu.length ? { menu: s.greeterLook.menu.map((m) => m.label) } : {}),
+    ...(s.greeterLook?.clockFormat ? { clockFormat: s.greeterLook.clockFormat } : {}),
   };
 }
 
@@ -211,6 +235,11 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
   let last: SessionEnd | undefined;
   let autoFailures = 0;
   let notice: string | undefined;
+  const t = greeterTexts(s);
+  const state = new SessionState(o.runDir);
+  let marked = false;
+  // A login that was killed during a session could not unmark it.
+  await state.clearActive(s.vt).catch(() => undefined);
 
   for (;;) {
     let x: XServer | undefined;
@@ -219,11 +248,14 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
     try {
       let disp: DisplayInfo;
       if (o.display.kind === 'start') {
+        const start = await xStartOptions(displayOf(s), log); // USE_XFS's font server, X_RAMPERC's limit
+        const args = [...(o.display.args ?? []), ...start.args];
         x = await startXServer({
           display: o.display.display,
           ...(o.display.vt !== undefined ? { vt: o.display.vt } : {}),
           ...(o.display.program ? { program: o.display.program } : {}),
-          ...(o.display.args ? { args: o.display.args } : {}),
+          ...(args.length ? { args } : {}),
+          ...(start.memoryLimitBytes !== undefined ? { memoryLimitBytes: start.memoryLimitBytes } : {}),
           ...(o.display.runDir ? { runDir: o.display.runDir } : {}),
           hostname: s.client.hostname,
           log,
@@ -235,6 +267,8 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
           const r = await runProgram([...s.setxkbmap], { env: x.env, timeoutMs: 10_000, log }).catch((e: unknown) => ({ code: null, stderr: errorMessage(e) }));
           if (r.code !== 0) log.warn({ stderr: r.stderr.slice(-500) }, 'setxkbmap failed; the X server keeps its keyboard layout');
         }
+        // Then outputs, blanking and NumLock (LTSP 5's xinitrc.d I10-xrandr, I10-dpms, I10-numlock).
+        await applyDisplaySettings(displayOf(s), x, log);
       } else {
         const xa = o.display.xauthority;
         disp = { display: o.display.display, ...(xa ? { xauthority: xa } : {}), env: { DISPLAY: `:${o.display.display}`, ...(xa ? { XAUTHORITY: xa } : {}) } };
@@ -265,7 +299,23 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
             notice = undefined;
           }
           const a = await greeter.ask(setup);
-          if (a.kind === 'reboot' || a.kind === 'shutdown') return { kind: a.kind };
+          if (a.kind === 'reboot' || a.kind === 'shutdown') {
+            if (!o.power) return { kind: a.kind };
+            try {
+              await o.power(a.kind === 'reboot' ? 'reboot' : 'poweroff');
+              return { kind: a.kind };
+            } catch (e) {
+              log.error({ err: errorMessage(e) }, `the greeter's ${a.kind} failed`);
+              await greeter.message(t('powerFailed'), 'error');
+              creds = undefined;
+              continue;
+            }
+          }
+          if (a.kind === 'menu') {
+            runMenuEntry(s, a.index, disp, log);
+            creds = undefined;
+            continue;
+          }
           if (a.kind === 'guest') {
             const g = guestCredentials(s, o.password, a.server);
             creds = { username: g.username, password: g.password, server: g.server ?? setup.defaultServer, session: a.session, language: a.language };
@@ -279,12 +329,12 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
           const e = new LtspError('LTSP_LOGIN_DENIED', `user ${creds.username} may not log in on this computer`, { key: 'LDM_USER_ALLOW' }, 'add the user to LDM_USER_ALLOW in lts.conf');
           log.warn({ user: creds.username }, e.message);
           if (autologin) return { kind: 'failed', error: e };
-          await greeter.message(e.message, 'error');
+          await greeter.message(t('notAllowed', { user: creds.username }), 'error');
           creds = undefined;
           continue;
         }
         await hook('pressh', { LDM_SERVER: creds.server, LDM_USERNAME: creds.username });
-        if (!autologin) await greeter.message('Verifying password.  Please wait.', 'info');
+        if (!autologin) await greeter.message(t('verifying'), 'info');
         try {
           conn = await sshLogin({
             host: creds.server,
@@ -312,11 +362,11 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
           creds = undefined;
           continue;
         }
-        if (!(await oneSession(conn, s, creds.username, autologin ? undefined : greeter, log))) {
+        if (!(await oneSession(conn, s, creds.username, autologin ? undefined : greeter, log, t))) {
           conn.close();
           conn = undefined;
           creds = undefined;
-          await greeter.message('Login cancelled: your other session goes on.', 'info');
+          await greeter.message(t('cancelled'), 'info');
         }
       }
       await greeter?.close();
@@ -358,16 +408,36 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
         });
         log.info({ server: creds.server, user: creds.username, xsession, session: selected ?? 'default' }, 'session starting');
         creds = { ...creds, password: '' }; // the session needs no password; drop our reference
+        await state.markActive(s.vt).catch((e: unknown) => log.warn({ err: errorMessage(e), dir: state.activeDir }, 'cannot mark the session active; SHUTDOWN_TIME may power off during it'));
+        marked = true;
         const remote = await conn.startSession(command, directx ? undefined : { display: disp.display, ...(cookie ? { cookie } : {}) });
-        last = await remote.ended;
+        const watch = watchLogoutAction(o, state, disp, log, t);
+        try {
+          last = await remote.ended;
+        } finally {
+          await watch.stop();
+        }
         log.info({ server: who.LDM_SERVER, user: who.LDM_USERNAME, ...last }, last.dropped ? 'connection to the server lost' : 'session ended');
-        if (last.dropped) notice = `The connection to ${who.LDM_SERVER} was lost; please log in again.`;
+        if (last.dropped) notice = t('connectionLost', { server: who.LDM_SERVER });
         await hook('xsession', xenv, (n) => n > SESSION_HOOK);
       } finally {
         await relay?.close();
       }
       await hook('stop', who);
       sessions++;
+      await state.clearActive(s.vt).catch(() => undefined);
+      marked = false;
+      // SHUTDOWN_TIME came during the session (or the session asked): act on it now (LTSP 5's XS00-halt-reboot).
+      const pending = await pendingLogoutAction(state, log);
+      if (pending && o.power) {
+        await x?.stop();
+        x = undefined;
+        const done = await o.power(pending === 'HALT' ? 'poweroff' : 'reboot').then(
+          () => true,
+          (e: unknown) => (log.error({ err: errorMessage(e) }, `logout action ${pending} failed`), false),
+        );
+        if (done) return { kind: pending === 'HALT' ? 'shutdown' : 'reboot' };
+      }
     } catch (e) {
       // An X server that will not start, a greeter that dies: report, and try again after a
       // pause (the screen script restarted LDM the same way), unless the caller limits rounds.
@@ -378,6 +448,8 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
       if (o.maxSessions !== undefined || err.code === 'LTSP_GREETER_INPUT_ENDED') return { kind: 'failed', error: err };
       await new Promise((r) => setTimeout(r, 5000));
     } finally {
+      if (marked) await state.clearActive(s.vt).catch(() => undefined);
+      marked = false;
       conn?.close();
       await greeter?.close().catch(() => undefined);
       await x?.stop();
@@ -387,19 +459,84 @@ export async function runLogin(o: LoginOptions): Promise<LoginResult> {
   }
 }
 
+/** LDM_MENU_COMMAND_n of the chosen greeter menu entry, on the greeter's display, not waited for (as LDM spawned it). */
+function runMenuEntry(s: LoginSettings, index: number, d: DisplayInfo, log: Logger): void {
+  const entry = s.greeterLook?.menu[index];
+  if (!entry) return;
+  log.info({ label: entry.label, argv: entry.argv }, 'greeter menu entry');
+  void runProgram(entry.argv, { env: d.env, log }).then(
+    (r) => r.code !== 0 && log.warn({ argv: entry.argv, code: r.code, stderr: r.stderr.slice(-500) }, 'greeter menu command failed'),
+    (e: unknown) => log.warn({ argv: entry.argv, err: errorMessage(e) }, 'greeter menu command failed'),
+  );
+}
+
+/** The logout action waiting for the session's end, read once and removed. */
+async function pendingLogoutAction(state: SessionState, log: Logger): Promise<LogoutAction | undefined> {
+  const action = await state.logoutAction();
+  if (action) {
+    log.info({ action }, 'logout action after the session');
+    await state.clearLogoutAction().catch(() => undefined);
+  }
+  return action;
+}
+
+/** Text of the notice a session gets when a power-off or reboot waits for its end. */
+export function logoutActionNotice(action: LogoutAction, t: Texts = texts('en')): string {
+  return t(action === 'HALT' ? 'haltAfterLogout' : 'rebootAfterLogout');
+}
+
+/** The greeter's language: LDM_FORCE_LANGUAGE or LDM_LANGUAGE, else the login's LANG. */
+export function greeterTexts(s: LoginSettings): Texts {
+  return texts(s.session.forceLanguage ?? s.session.language ?? process.env['LANG']);
+}
+
+/**
+ * While the session runs: when a HALT/REBOOT logout action appears (SHUTDOWN_TIME's cron line),
+ * tell the user on the session's display, once; the action itself waits for the logout.
+ */
+function watchLogoutAction(o: LoginOptions, state: SessionState, d: DisplayInfo, log: Logger, t: Texts): { stop(): Promise<void> } {
+  let shown: { close(): Promise<void> } | undefined;
+  let told = false;
+  let busy = false;
+  const check = async () => {
+    if (told || busy) return;
+    busy = true;
+    try {
+      const action = await state.logoutAction();
+      if (!action) return;
+      told = true;
+      log.info({ action }, 'a logout action waits for the end of the session; telling the user');
+      if (o.notice) shown = await o.notice(d, logoutActionNotice(action, t));
+    } catch (e) {
+      log.warn({ err: errorMessage(e) }, 'could not show the logout notice');
+    } finally {
+      busy = false;
+    }
+  };
+  void check();
+  const timer = setInterval(() => void check(), o.logoutActionPollMs ?? 15_000);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await shown?.close().catch(() => undefined);
+    },
+  };
+}
+
 /**
  * LDM_LIMIT_ONE_SESSION (LDM's S15-userLoginCheck): end the user's other SSH logins on the
  * server, after asking with LDM_LIMIT_ONE_SESSION_PROMPT. False = the user chose to keep the
  * other session and not log in here. Never for root, as LDM.
  */
-async function oneSession(conn: SshConnection, s: LoginSettings, user: string, greeter: Greeter | undefined, log: Logger): Promise<boolean> {
+async function oneSession(conn: SshConnection, s: LoginSettings, user: string, greeter: Greeter | undefined, log: Logger, t: Texts): Promise<boolean> {
   if (s.otherSessions === 'keep' || user === 'root') return true;
   const failed = (e: unknown) => ({ code: null, stdout: '', stderr: errorMessage(e) });
   if (greeter && s.otherSessions === 'ask') {
     const n = Number((await conn.exec(COUNT_OTHER_SESSIONS_COMMAND).catch(failed)).stdout.trim());
     if (n > 0) {
-      const a = await greeter.prompt(`You are already logged in ${n === 1 ? 'elsewhere' : `${n} times elsewhere`}. End ${n === 1 ? 'that session' : 'those sessions'} and log in here? (yes/no)`, true);
-      if (!/^\s*y/i.test(a)) return false;
+      const a = await greeter.prompt(n === 1 ? t('otherSessionsOne') : t('otherSessionsMany', { n }), true);
+      if (!/^\s*[yjos]/i.test(a)) return false; // yes, ja, oui, sí
     }
   }
   const r = await conn.exec(LIMIT_ONE_SESSION_COMMAND).catch(failed);

@@ -9,13 +9,15 @@
 import { readFileSync } from 'node:fs';
 import { registerSecret, silentLogger, type Logger } from '../core/log.ts';
 import type { Greeter, GreeterAnswer, GreeterSetup } from './greeter.ts';
-import { encodeImage, type PixelFormat } from './x11/canvas.ts';
+import { Canvas, encodeImage, type PixelFormat } from './x11/canvas.ts';
 import { X11Connection, X11Error, type ConnectOptions } from './x11/connection.ts';
 import { LoginForm, type FormResult } from './x11/greeter-form.ts';
 import { GreeterPainter, type Fonts } from './x11/greeter-paint.ts';
 import { DeadKeyComposer, Keymap } from './x11/keyboard.ts';
 import * as X from './x11/protocol.ts';
 import { ScaledFont, TrueTypeFont } from './x11/truetype.ts';
+import { loadTheme } from './x11/theme.ts';
+import { texts, type Texts } from './i18n/index.ts';
 
 /** Regular and bold faces tried in order; the first pair found is used. */
 export const FONT_CANDIDATES: readonly (readonly [string, string])[] = [
@@ -32,6 +34,10 @@ export interface X11GreeterOptions extends ConnectOptions {
   log?: Logger;
   /** The window's WM_NAME, which tests use to find it. */
   windowName?: string;
+  /** The greeter's words (default English; the CLI picks LDM_LANGUAGE, else LANG). */
+  texts?: Texts;
+  /** LDM_THEME's directory: colours, logo and background (a missing one: the built-in look). */
+  themeDir?: string;
 }
 
 /** The X cursor font's left_ptr arrow (its mask is the next glyph). */
@@ -60,6 +66,7 @@ export class X11Greeter implements Greeter {
     private readonly pixelFormat: PixelFormat,
     private readonly log: Logger,
     private readonly windowName: string,
+    private readonly t: Texts,
   ) {
     x.onEvent((e) => {
       this.events = this.events.then(() => this.handle(e)).catch((err: unknown) => this.log.warn({ err }, 'greeter event failed'));
@@ -78,20 +85,14 @@ export class X11Greeter implements Greeter {
     const x = await X11Connection.open(opts);
     try {
       const screen = x.screen;
-      const visual = screen.rootVisual;
-      if (visual.class !== 4 && visual.class !== 5) throw new X11Error('the X server has no TrueColor visual (a depth of 16 or 24 bits is needed)');
-      const format = x.info.formats.find((f) => f.depth === screen.rootDepth);
-      if (!format) throw new X11Error(`no pixmap format for depth ${screen.rootDepth}`);
-      const pixelFormat: PixelFormat = {
-        bitsPerPixel: format.bitsPerPixel,
-        scanlinePad: format.scanlinePad,
-        redMask: visual.redMask,
-        greenMask: visual.greenMask,
-        blueMask: visual.blueMask,
-        byteOrder: x.info.imageByteOrder,
-      };
+      const pixelFormat = pixelFormatOf(x);
       const keymap = await loadKeymap(x);
-      return new X11Greeter(x, keymap, new GreeterPainter(screen.width, screen.height, fonts), pixelFormat, opts.log ?? silentLogger, opts.windowName ?? 'ltsp-agent greeter');
+      const log = opts.log ?? silentLogger;
+      const theme = opts.themeDir ? await loadTheme(opts.themeDir) : undefined;
+      for (const p of theme?.problems ?? []) log.warn({ theme: opts.themeDir }, `LDM_THEME: ${p}`);
+      const t = opts.texts ?? texts('en');
+      const painter = new GreeterPainter(screen.width, screen.height, fonts, { texts: t, ...(theme ? { theme } : {}) });
+      return new X11Greeter(x, keymap, painter, pixelFormat, log, opts.windowName ?? 'ltsp-agent greeter', t);
     } catch (e) {
       x.close();
       throw e;
@@ -101,7 +102,7 @@ export class X11Greeter implements Greeter {
   async ask(setup: GreeterSetup): Promise<GreeterAnswer> {
     if (this.broken) throw this.broken;
     if (this.closed) throw new X11Error('the greeter is closed');
-    const form = new LoginForm(setup);
+    const form = new LoginForm(setup, this.t);
     if (this.form) form.keepFrom(this.form); // asked again after a failed login
     form.message ??= this.earlyMessage;
     this.earlyMessage = undefined;
@@ -128,6 +129,11 @@ export class X11Greeter implements Greeter {
     this.form.startPrompt(text, echo);
     this.render();
     return new Promise((resolve, reject) => (this.pendingPrompt = { resolve, reject }));
+  }
+
+  /** The words the greeter shows now (what its last paint drew). */
+  shownTexts(): readonly string[] {
+    return this.painter.drawnTexts;
   }
 
   /** Resolves once the X server has handled everything drawn so far (tests, screenshots). */
@@ -263,6 +269,80 @@ export class X11Greeter implements Greeter {
     this.pendingAnswer = this.pendingPrompt = undefined;
     a?.reject(e);
     p?.reject(e);
+  }
+}
+
+function pixelFormatOf(x: X11Connection): PixelFormat {
+  const screen = x.screen;
+  const visual = screen.rootVisual;
+  if (visual.class !== 4 && visual.class !== 5) throw new X11Error('the X server has no TrueColor visual (a depth of 16 or 24 bits is needed)');
+  const format = x.info.formats.find((f) => f.depth === screen.rootDepth);
+  if (!format) throw new X11Error(`no pixmap format for depth ${screen.rootDepth}`);
+  return {
+    bitsPerPixel: format.bitsPerPixel,
+    scanlinePad: format.scanlinePad,
+    redMask: visual.redMask,
+    greenMask: visual.greenMask,
+    blueMask: visual.blueMask,
+    byteOrder: x.info.imageByteOrder,
+  };
+}
+
+/**
+ * A notice over the running session (the power-off that waits for the logout): a banner at the
+ * top of the screen, above the session's windows, until close() or a click on it.
+ */
+export async function showX11Notice(opts: ConnectOptions & { fonts?: readonly [string, string]; windowName?: string }, text: string): Promise<{ close(): Promise<void> }> {
+  const fonts = loadFonts(opts.fonts);
+  const x = await X11Connection.open(opts);
+  try {
+    const fmt = pixelFormatOf(x);
+    const s = x.screen;
+    const font = fonts.bold(18);
+    const width = Math.min(s.width, Math.round(font.measure(text)) + 64);
+    const height = 56;
+    const canvas = new Canvas(width, height);
+    canvas.fillRect(0, 0, width, height, 0x7a1f14);
+    canvas.fillRect(0, height - 4, width, 4, 0xf2b705);
+    canvas.text(32, 35, text, font, 0xffffff);
+    const win = x.newId();
+    const left = Math.max(0, Math.round((s.width - width) / 2));
+    x.send(X.createWindow(win, s.root, { x: left, y: 0, width, height }, new Map([
+      [X.WindowAttr.BackgroundPixel, s.blackPixel],
+      [X.WindowAttr.OverrideRedirect, 1],
+      [X.WindowAttr.EventMask, X.EventMask.ButtonPress | X.EventMask.Exposure],
+    ])));
+    const gc = x.newId();
+    x.send(X.createGC(gc, win, new Map([[X.GCAttr.GraphicsExposures, 0]])));
+    const paint = () => {
+      const stride = Math.ceil((width * fmt.bitsPerPixel) / fmt.scanlinePad) * (fmt.scanlinePad / 8);
+      const rows = Math.max(1, Math.floor((x.info.maxRequestLength * 4 - 64) / stride));
+      for (let y = 0; y < height; y += rows) {
+        const n = Math.min(rows, height - y);
+        x.send(X.putImage(win, gc, { x: 0, y, width, height: n }, s.rootDepth, encodeImage(canvas, 0, y, width, n, fmt)));
+      }
+    };
+    let closed = false;
+    const close = async () => {
+      if (closed) return;
+      closed = true;
+      x.send(X.destroyWindow(win));
+      await x.request(X.getInputFocus()).catch(() => undefined);
+      x.close();
+    };
+    x.onEvent((e) => {
+      if (e.type === 'Expose') paint();
+      else if (e.type === 'ButtonPress') void close();
+    });
+    x.onError(() => undefined);
+    x.send(X.mapWindow(win));
+    x.send(X.raiseWindow(win));
+    x.send(X.setProperty8(win, X.Atom.WM_NAME, X.Atom.STRING, Buffer.from(opts.windowName ?? 'ltsp-agent notice', 'latin1')));
+    await x.request(X.getInputFocus());
+    return { close };
+  } catch (e) {
+    x.close();
+    throw e;
   }
 }
 

@@ -30,6 +30,10 @@ export interface GreeterSetup {
   readonly loginTimeoutS?: number;
   /** Keyboard layout in use, shown to the user (from XKBLAYOUT). */
   readonly keyboardLayout?: string;
+  /** Extra menu entries (LDM_MENU_ITEM_n); answered with { kind: 'menu', index }. */
+  readonly menu?: readonly string[];
+  /** LDM_CLOCK_FORMAT (strftime, markup removed). */
+  readonly clockFormat?: string;
 }
 
 export type GreeterAnswer =
@@ -44,7 +48,9 @@ export type GreeterAnswer =
     }
   | { readonly kind: 'guest'; readonly server?: string; readonly session?: string; readonly language?: string }
   | { readonly kind: 'reboot' }
-  | { readonly kind: 'shutdown' };
+  | { readonly kind: 'shutdown' }
+  /** An LDM_MENU_ITEM_n entry, by its place in GreeterSetup.menu; the flow runs it and asks again. */
+  | { readonly kind: 'menu'; readonly index: number };
 
 export interface Greeter {
   /** Show the login screen and resolve with what the user did. */

@@ -28,6 +28,8 @@ export interface XServerOptions {
    * it): our readiness probe is a client, and its leaving would end the server at once.
    */
   xdmcp?: boolean;
+  /** X_RAMPERC: start the X server under this data-segment limit (prlimit --data; see below). */
+  memoryLimitBytes?: number;
   hostname: string;
   /** Where the private Xauthority directory goes (LDM: /var/run/ldm-xauth-*). */
   runDir?: string;
@@ -65,6 +67,16 @@ export function xServerArgv(o: { display: number; vt?: number; program: string; 
   return argv;
 }
 
+/**
+ * X_RAMPERC's limit as a prefix: prlimit sets the limit on itself and execs the X server, so the
+ * PID stays the X server's. LTSP 5 used `ulimit -m` (RLIMIT_RSS), which Linux has ignored since
+ * 2.6; RLIMIT_DATA (private memory: the X server's pixmaps and buffers, not its mapped video
+ * memory) is the limit that still does what the key promises.
+ */
+export function memoryLimited(argv: readonly string[], bytes: number): string[] {
+  return ['/usr/bin/prlimit', `--data=${Math.max(0, Math.floor(bytes))}`, '--', ...argv];
+}
+
 export async function startXServer(opts: XServerOptions): Promise<XServer> {
   const log = opts.log ?? silentLogger;
   const fs = opts.fs ?? new FileSystem('/');
@@ -82,7 +94,8 @@ export async function startXServer(opts: XServerOptions): Promise<XServer> {
   const xauthority = `${dir}/Xauthority`;
   const cookie = newCookie();
   await fs.writeAtomic(xauthority, encodeXauth(localEntries(opts.display, opts.hostname, cookie)), 0o600);
-  const argv = xServerArgv({ display: opts.display, program, xauthority, ...(opts.vt !== undefined ? { vt: opts.vt } : {}), ...(opts.args ? { args: opts.args } : {}), ...(opts.xdmcp ? { xdmcp: true } : {}) });
+  const xArgv = xServerArgv({ display: opts.display, program, xauthority, ...(opts.vt !== undefined ? { vt: opts.vt } : {}), ...(opts.args ? { args: opts.args } : {}), ...(opts.xdmcp ? { xdmcp: true } : {}) });
+  const argv = opts.memoryLimitBytes !== undefined ? memoryLimited(xArgv, opts.memoryLimitBytes) : xArgv;
   const daemon = startDaemon(`X:${opts.display}`, argv, { log, stdio: 'ignore' });
   const cleanup = async () => {
     await daemon.stop(2000);

@@ -17,6 +17,8 @@ import { screenTable, type ScreenTableKey } from './screens.ts';
 import { soundSessionEnv, type SoundChoiceKey } from './sound.ts';
 import { planned, skipped } from './step.ts';
 import { setxkbmapArgv, xServerArgs, type XkbKey, type XServerArgsKey } from './x.ts';
+import { GREETER_KEY_DECLS, greeterLook, type GreeterKey, type GreeterLook } from './greeter-settings.ts';
+import { describeDisplay, DISPLAY_KEY_DECLS, displaySettings, type DisplayKey, type DisplaySettings } from './display.ts';
 
 export const LOGIN_FILE = '/run/ltsp/login.json';
 export const LOGIN_SECRETS_FILE = '/run/ltsp/login-secrets.json';
@@ -58,8 +60,13 @@ export const LOGIN_KEYS = declareKeys(
     SCANNER: k('devices', bool(), unset, 'point the session at the client\'s scanner (SANE_NET_HOSTS); saned itself must be enabled in the image'),
     LTSP_FATCLIENT: k('core', bool(), derived('True when the image has a desktop session and RAM >= FAT_RAM_THRESHOLD'),
       'run desktop sessions on the client itself instead of on the server (not yet: issue 12); also picks the swap threshold, colour depth and sound default'),
+    // what the login does to its X server once it is up (agent/steps/display.ts)
+    ...DISPLAY_KEY_DECLS,
+    // the greeter's menu entries, theme and clock (agent/steps/greeter-settings.ts)
+    ...GREETER_KEY_DECLS,
   },
   {
+    'X_MODE_<n>': T.string,
     // the X server, keyboard and sound environment of this screen's session
     X_CONF: T.path,
     X_COLOR_DEPTH: { kind: 'enum', values: ['1', '4', '8', '15', '16', '24', '30'] },
@@ -112,6 +119,10 @@ export interface LoginSettings {
   readonly otherSessions: 'keep' | 'end' | 'ask';
   /** Arguments for the X server the login starts (-config, -depth). */
   readonly xserverArgs: readonly string[];
+  /** What the login does to its X server once it is up: xrandr, xset, NumLock, memory limit, font servers. */
+  readonly display: DisplaySettings;
+  /** The greeter's extra menu entries, theme directory and clock format. */
+  readonly greeterLook?: GreeterLook;
   /** Run once X is up, as LTSP 5 did; undefined when no XKB* key is set. */
   readonly setxkbmap?: readonly string[];
   readonly keyboardLayout?: string;
@@ -149,8 +160,8 @@ export function hostToUsername(rule: string | undefined, hostname: string): stri
 
 const USER = /^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}$/;
 
-/** What the login planner reads: its own keys and those of the X, keyboard, sound and screens helpers it calls. */
-type LoginReader = KeyReader<LoginKey | XServerArgsKey | XkbKey | SoundChoiceKey | ScreenTableKey>;
+/** What the login planner reads: its own keys and those of the X, keyboard, sound, screens, display and greeter helpers it calls. */
+type LoginReader = KeyReader<LoginKey | XServerArgsKey | XkbKey | SoundChoiceKey | ScreenTableKey | DisplayKey | GreeterKey>;
 
 function hosts(config: LoginReader, key: 'LDM_SERVER' | 'LDM_GUEST_SERVER' | 'LDM_AUTOLOGIN_SERVER', problems: Problem[]): string[] {
   return readList(config, key, problems, checkHost);
@@ -194,6 +205,11 @@ export function loginSettings(config: LoginReader, vt: number, ctx: { facts: Cli
   const layout = config.nonEmpty('XKBLAYOUT');
   const xProblems: Problem[] = []; // the x step reports them
   const x = xServerArgs(config, xProblems);
+  const shown = displaySettings(config, problems);
+  // USE_XFS without XFS_SERVER: the login servers, else the boot server (LTSP 5's screen scripts passed theirs)
+  const useXfs = shown.fontServers.length === 0 && config.bool('USE_XFS') && config.nonEmpty('XFS_SERVER') === undefined;
+  const look = greeterLook(config, problems);
+  const display: DisplaySettings = useXfs ? { ...shown, fontServers: servers.length > 0 ? servers : [ctx.server] } : shown;
   const limit = config.bool('LDM_LIMIT_ONE_SESSION');
   const hookEnv: Record<string, string> = {};
   for (const [key, v] of config.passOn()) if (!isSecretKey(key)) hookEnv[key] = v.value;
@@ -224,6 +240,8 @@ export function loginSettings(config: LoginReader, vt: number, ctx: { facts: Cli
     directx: config.bool('LDM_DIRECTX'),
     otherSessions: !limit ? 'keep' : config.bool('LDM_LIMIT_ONE_SESSION_PROMPT') ? 'ask' : 'end',
     xserverArgs: x.args,
+    display,
+    greeterLook: look,
     ...(setxkbmap ? { setxkbmap } : {}),
     ...(layout !== undefined ? { keyboardLayout: layout } : {}),
     sessionEnv: {
@@ -251,6 +269,7 @@ export function describeSettings(s: LoginSettings): string[] {
     `greeter   ${s.autologin ? `none: autologin as ${s.guest.username}` : `guest button ${on(s.guestButton)}`}${s.loginTimeoutS ? `, guest after ${s.loginTimeoutS} s` : ''}${s.userAllow.length ? `; only ${s.userAllow.join(', ')}` : ''}`,
     ...(s.autologin || s.guestButton ? [`guest     ${s.guest.username} on ${s.guest.servers.join(' ') || 'the chosen server'}, password ${s.guest.password === 'LDM_PASSWORD' ? 'LDM_PASSWORD (secrets file)' : 'the user name'}`] : []),
     `session   ${ses.forceSession ?? ses.ldmSession ?? "the user's default"}${ses.forceSession ? ' (forced)' : ''}; language ${ses.forceLanguage ?? ses.language ?? "the user's"}${ses.xsession ? `; wrapper ${ses.xsession}` : ''}`,
+    ...(describeDisplay(s.display) ? [`settings  ${describeDisplay(s.display)}`] : []),
     `display   X ${s.xserverArgs.join(' ') || '(autoconfigured)'}${s.setxkbmap ? `; ${s.setxkbmap.join(' ')}` : s.keyboardLayout ? `; keyboard ${s.keyboardLayout} (xorg.conf.d)` : ''}; ${s.directx ? 'LDM_DIRECTX: X over plain TCP' : 'X over ssh'}`,
     `other     ${s.otherSessions === 'keep' ? 'other sessions kept' : s.otherSessions === 'ask' ? 'asks before ending other sessions' : 'other sessions ended'}; sound ${env.sound['PULSE_SERVER'] ?? 'none'}${env.printer ? `; printer ${env.printer}` : ''}${env.scanner ? '; scanner' : ''}${env.localdev ? '; ltspfs cleanup' : ''}`,
   ];

@@ -43,9 +43,24 @@ export const X_KEYS = declareKeys(
     X_COLOR_DEPTH: k('x', enumOf(...COLOR_DEPTHS), derived('16 on thin clients while X_SMART_COLOR_DEPTH is true'),
       'colour depth in bits per pixel', { manDefault: '24' }),
     X_SMART_COLOR_DEPTH: k('x', bool(), val('True'), 'pick 16-bit colour on thin clients to save bandwidth'),
+    X_VIRTUAL_AUTO: k('x', bool(), val('False'),
+      'without X_VIRTUAL, size the virtual desktop from the XRANDR_MODE_n modes (their widths and heights added up), so that all monitors fit; LTSP 5 turned it on for Intel graphics'),
   },
-  { LTSP_FATCLIENT: bool() },
+  { LTSP_FATCLIENT: bool(), 'XRANDR_MODE_<0-8>': T.word },
 );
+
+/** X_VIRTUAL_AUTO (LTSP 5's XS85-virtual): the XRANDR_MODE_n widths added up, and their heights. */
+function virtualAuto(config: KeyReader<'XRANDR_MODE_<0-8>'>): string | undefined {
+  let w = 0;
+  let h = 0;
+  for (const [, v] of config.family('XRANDR_MODE_<0-8>')) {
+    const m = /^(\d{2,5})x(\d{2,5})/.exec(v.trim());
+    if (!m) continue;
+    w += Number(m[1]);
+    h += Number(m[2]);
+  }
+  return w > 0 ? `${w} ${h}` : undefined;
+}
 
 /** The keys xServerArgs reads: whoever calls it declares them too (the login does). */
 export type XServerArgsKey = 'X_CONF' | 'X_COLOR_DEPTH' | 'X_SMART_COLOR_DEPTH' | 'LTSP_FATCLIENT';
@@ -90,9 +105,11 @@ export const planX = definePlanner(X_KEYS, (ctx) => {
   if (config.nonEmpty('CONFIGURE_X_COMMAND') !== undefined) problems.push(warn(config, 'CONFIGURE_X_COMMAND', 'ignored: the agent writes the X configuration from the X_* keys', 'remove CONFIGURE_X_COMMAND; set the X_* keys instead'));
 
   const server = xServerArgs(config, problems);
+  const autoVirtual = config.bool('X_VIRTUAL_AUTO') ? virtualAuto(config) : undefined;
   if (server.xconf !== undefined) {
-    const ignored = (['XSERVER', 'X_COLOR_DEPTH', 'X_VIDEO_RAM', 'X_HORZSYNC', 'X_VERTREFRESH'] as const).filter((key) => config.nonEmpty(key) !== undefined);
-    if (config.family('X_MODE_<n>').length > 0) ignored.push('X_MODE_<n>' as never);
+    const ignored: string[] = (['XSERVER', 'X_COLOR_DEPTH', 'X_VIDEO_RAM', 'X_HORZSYNC', 'X_VERTREFRESH'] as const).filter((key) => config.nonEmpty(key) !== undefined);
+    if (autoVirtual !== undefined) ignored.push('X_VIRTUAL_AUTO');
+    if (config.family('X_MODE_<n>').length > 0) ignored.push('X_MODE_<n>');
     if (ignored.length) problems.push(warn(config, 'X_CONF', `X_CONF is used as given, so ${ignored.join(', ')} ${ignored.length > 1 ? 'are' : 'is'} ignored`));
   } else {
     const keys: string[] = [];
@@ -105,7 +122,9 @@ export const planX = definePlanner(X_KEYS, (ctx) => {
     const vert = use('X_VERTREFRESH', read(config, 'X_VERTREFRESH', problems, checkRanges));
     const monitorOptions = readFamily(config, 'X_MONITOR_OPTION_<any>', problems, checkXorgOption);
     const modes = readFamily(config, 'X_MODE_<n>', problems, checkMode);
-    const virtual = use('X_VIRTUAL', read(config, 'X_VIRTUAL', problems, (c, k, v) => (/^\d+\s+\d+$/.test(v.trim()) ? { ok: true, value: v.trim().split(/\s+/).join(' ') } : refuse<string>(c, k, `"${v}" is not "WIDTH HEIGHT"`, 'set X_VIRTUAL like "2560 1024"'))));
+    const virtual =
+      use('X_VIRTUAL', read(config, 'X_VIRTUAL', problems, (c, k, v) => (/^\d+\s+\d+$/.test(v.trim()) ? { ok: true, value: v.trim().split(/\s+/).join(' ') } : refuse<string>(c, k, `"${v}" is not "WIDTH HEIGHT"`, 'set X_VIRTUAL like "2560 1024"')))) ??
+      use('X_VIRTUAL_AUTO', autoVirtual);
     const modules = readFamily(config, 'X_MODULE_<any>', problems, (c, k, v) => (/^[A-Za-z0-9_-]+$/.test(v) ? { ok: true, value: v } : refuse<string>(c, k, `"${v}" is not an X module name`, `set ${k} like glx or int10`)));
     for (const x of [...deviceOptions, ...monitorOptions, ...modes, ...modules]) keys.push(x.key);
 
@@ -161,7 +180,28 @@ export const KEYBOARD_KEYS = declareKeys('keyboard', {
   XKBVARIANT: k('keyboard', T.word, unset, 'layout variant(s), comma-separated'),
   XKBOPTIONS: k('keyboard', T.word, unset, 'XKB options, comma-separated (grp:alt_shift_toggle ...)'),
   XKBRULES: k('keyboard', T.word, unset, 'XKB rules file (evdev ...)'),
+  CONSOLE_KEYMAP: k('keyboard', T.word, unset, 'keymap for the text console (kbd\'s loadkeys; Gentoo: /etc/conf.d/keymaps)', { manDefault: 'en' }),
 });
+
+export const GENTOO_KEYMAPS = '/etc/conf.d/keymaps';
+
+/** CONSOLE_KEYMAP: a kbd keymap name (de-latin1-nodeadkeys, fr, uk), never an option or a path. */
+function checkKeymap(config: KeyReader, key: string, value: string): Checked<string> {
+  const v = value.trim();
+  if (/^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$/.test(v)) return { ok: true, value: v };
+  return refuse(config, key, `"${v.replace(/[^\x20-\x7e]/g, '?').slice(0, 60)}" is not a console keymap name`, `set ${key} to a keymap name like de-latin1-nodeadkeys, fr or uk`);
+}
+
+/** The console keymap actions: Gentoo's keymaps service file where OpenRC's /etc/conf.d is, else loadkeys now (as LTSP 5.2 and ALT Linux did). */
+function consoleKeymap(ctx: { facts: { present: ReadonlySet<string> } }, keymap: string): Action | undefined {
+  if (ctx.facts.present.has('/etc/conf.d')) {
+    const content = [generatedHeader(), `keymap="${keymap}"`, 'windowkeys="YES"', 'extended_keymaps=""', 'dumpkeys_charset=""', 'fix_euro="NO"'].join('\n') + '\n';
+    return { kind: 'write-file', path: GENTOO_KEYMAPS, content, keys: ['CONSOLE_KEYMAP'], why: 'the console keymap OpenRC\'s keymaps service loads' };
+  }
+  const loadkeys = ctx.facts.present.has('/bin/loadkeys') ? '/bin/loadkeys' : ctx.facts.present.has('/usr/bin/loadkeys') ? '/usr/bin/loadkeys' : undefined;
+  if (loadkeys === undefined) return undefined;
+  return { kind: 'run', argv: [loadkeys, keymap], timeoutMs: 15_000, bestEffort: true, keys: ['CONSOLE_KEYMAP'], why: 'the console keymap' };
+}
 
 /** The keys setxkbmapArgv reads: whoever calls it declares them too (the login does). */
 export type XkbKey = (typeof XKB_KEYS)[number][0];
@@ -185,9 +225,14 @@ export const planKeyboard = definePlanner(KEYBOARD_KEYS, (ctx) => {
   const { config } = ctx;
   const problems: Problem[] = [];
   const settings = xkbSettings(config, problems);
-  if (settings.length === 0) return skipped('keyboard', 'no XKB* keys: the X server\'s default keyboard layout', problems);
+  const keymap = read(config, 'CONSOLE_KEYMAP', problems, checkKeymap);
+  const consoleAction = keymap !== undefined ? consoleKeymap(ctx, keymap) : undefined;
+  if (keymap !== undefined && consoleAction === undefined) problems.push(warn(config, 'CONSOLE_KEYMAP', 'the client chroot has no loadkeys (kbd) and no /etc/conf.d/keymaps: the console keymap stays as it is', 'install kbd in the client chroot'));
+  if (settings.length === 0 && consoleAction === undefined) return skipped('keyboard', 'no XKB* keys: the X server\'s default keyboard layout', problems);
+  if (settings.length === 0) return planned('keyboard', [], [consoleAction!], problems);
   const keys = settings.map((s) => s.key);
   const actions: Action[] = [
+    ...(consoleAction ? [consoleAction] : []),
     {
       kind: 'write-file',
       path: KEYBOARD_SNIPPET,

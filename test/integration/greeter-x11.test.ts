@@ -119,3 +119,26 @@ test('Shift+Tab from the user field reaches Shut down; the guest button answers 
     assert.deepEqual(await guest, { kind: 'guest', server: 'server1', session: undefined, language: undefined });
   });
 });
+
+test('German: the greeter draws the German catalogue\'s words; an LDM_MENU_ITEM entry answers with its index', { skip, timeout: 60_000 }, async () => {
+  await withXvfb(async (d) => {
+    const { texts } = await import('../../agent/login/i18n/index.ts');
+    const g = await X11Greeter.open({ display: d.display, xauthority: d.xauthority, texts: texts('de_DE.UTF-8') });
+    try {
+      const answer = g.ask({ ...setup, menu: ['Bildschirm einrichten'], clockFormat: '%A, %H:%M' });
+      await shown(d);
+      await g.drawn();
+      const words = g.shownTexts();
+      for (const w of ['Benutzername', 'Passwort', 'Sitzung', 'Sprache', 'Anmelden', 'Als Gast anmelden', 'Herunterfahren', 'Neu starten', 'Bildschirm einrichten', 'Standard']) {
+        assert.ok(words.includes(w), `"${w}" drawn: ${JSON.stringify(words)}`);
+      }
+      for (const w of ['User name', 'Log in', 'Shut down', 'Restart']) assert.ok(!words.includes(w), `no English "${w}"`);
+      assert.ok(words.some((w) => /^(Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag), \d\d:\d\d$/.test(w)), `the LDM_CLOCK_FORMAT clock in German: ${JSON.stringify(words)}`);
+      // from the user field backwards: Shut down, Restart, then the menu entry
+      await key(d, 'shift+Tab', 'shift+Tab', 'shift+Tab', 'space');
+      assert.deepEqual(await answer, { kind: 'menu', index: 0 });
+    } finally {
+      await g.close();
+    }
+  });
+});

@@ -280,3 +280,26 @@ test('LDM_DIRECTX: the session talks to the client display over TCP, admitted on
     assert.equal((await d.done).result['kind'], 'done');
   });
 });
+
+test('SHUTDOWN_TIME during a session: session-active while it runs, the HALT is shown on the display and waits for the logout, then power off', { skip, timeout: 60_000 }, async () => {
+  await withLab(async (lab) => {
+    const rig = await makeRig(lab);
+    const runDir = join(lab.dir, 'run-ltsp');
+    mkdirSync(runDir, { recursive: true });
+    const d = drive(rig, { config: { LDM_AUTOLOGIN: 'True', LDM_USERNAME: rig.user.name, LDM_PASSWORD: rig.user.password }, maxAutologinFailures: 1, runDir });
+    await waitForWindow(rig, /xlogo/i);
+    assert.ok(existsSync(join(runDir, 'session-active')), 'the session marks itself active');
+    // what the cron line of SHUTDOWN_TIME does when it finds session-active
+    writeFileSync(join(runDir, 'logout-action'), 'HALT\n');
+    const notice = await d.waitFor((e) => e['ev'] === 'notice');
+    assert.equal(notice['text'], 'This computer will shut down when you log out.');
+    assert.match(await waitForWindow(rig, /ltsp-agent notice/), /ltsp-agent notice/, 'the notice is on the session display');
+    assert.equal(d.events.some((e) => e['ev'] === 'power'), false, 'no power-off while the session runs');
+    killSession(rig);
+    const { result } = await d.done;
+    assert.equal(result['kind'], 'shutdown');
+    assert.deepEqual(d.events.filter((e) => e['ev'] === 'power').map((e) => e['action']), ['poweroff']);
+    assert.equal(existsSync(join(runDir, 'session-active')), false, 'unmarked at the end');
+    assert.equal(existsSync(join(runDir, 'logout-action')), false, 'the action is used up');
+  });
+});

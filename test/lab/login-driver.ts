@@ -33,6 +33,8 @@ export interface DriverInput {
   greeter?: 'scripted' | 'x11';
   /** Benchmarks: hold each scripted answer this long (time for the window watcher to attach). */
   askDelayMs?: number;
+  /** session-active/ and logout-action here; power requests only reported (event "power"), never done. */
+  runDir?: string;
 }
 
 async function readStdin(): Promise<string> {
@@ -93,6 +95,19 @@ const result = await runLogin({
     };
     return g;
   },
+  ...(input.runDir
+    ? {
+        runDir: input.runDir,
+        logoutActionPollMs: 200,
+        power: async (action: string) => (emit({ ev: 'power', action }), 'test'),
+        notice: async (d: { display: number; xauthority?: string }, text: string) => {
+          const { showX11Notice } = await import('../../agent/login/greeter-x11.ts');
+          const n = await showX11Notice({ display: `:${d.display}`, ...(d.xauthority ? { xauthority: d.xauthority } : {}) }, text);
+          emit({ ev: 'notice', text });
+          return n;
+        },
+      }
+    : {}),
   log,
 });
 emit({ ev: 'result', result: result.kind === 'failed' ? { kind: 'failed', code: result.error.code, message: result.error.message, hint: result.error.hint } : result });

@@ -127,7 +127,7 @@ test('config check: every section checked as its client; exit 1 on errors, --str
     const clean = join(dir, 'clean.conf');
     writeFileSync(clean, '[default]\nSERVER=192.168.67.1\nSCREEN_07=ldm\n');
     const warned = join(dir, 'warned.conf');
-    writeFileSync(warned, '[default]\nLDM_SERVR=192.168.67.1\n[pc*]\nXRANDR_MODE_0=1280x1024\n');
+    writeFileSync(warned, '[default]\nLDM_SERVR=192.168.67.1\n[pc*]\nLDM_SYSLOG=True\n');
     const broken = join(dir, 'broken.conf');
     writeFileSync(broken, '[default]\nSERVER=192.168.67.1\n[00:1e:68:c2:ff:01]\nMODULE_01="-r snd_hda_intel"\nTIMEZONE=../../etc/shadow\n');
 
@@ -139,7 +139,7 @@ test('config check: every section checked as its client; exit 1 on errors, --str
     assert.equal(w.code, 0, 'warnings alone pass');
     assert.match(w.out, /checked as 2 clients \(\[default\], \[pc\*\]\)/);
     assert.match(w.out, /LDM_SERVR: .*did you mean LDM_SERVER\?/);
-    assert.match(w.out, /XRANDR_MODE_0: .*not yet \(issue 10\).*\(for \[pc\*\]\)/);
+    assert.match(w.out, /LDM_SYSLOG: .*not yet \(issue 10\).*\(for \[pc\*\]\)/);
     assert.equal(run(['config', 'check', '--strict', '--lts-conf', warned]).code, 1);
 
     const b = run(['config', 'check', '--lts-conf', broken]);
@@ -162,15 +162,16 @@ test('--dry-run --json: the key table names the planners that used each key; the
   const dir = mkdtempSync(join(tmpdir(), 'keys-'));
   try {
     const f = join(dir, 'lts.conf');
-    writeFileSync(f, '[default]\nSERVER=192.168.67.1\nLDM_DIRECTX=True\nXRANDR_MODE_0=1024x768\nSOUND=True\n');
+    writeFileSync(f, '[default]\nSERVER=192.168.67.1\nLDM_DIRECTX=True\nXRANDR_MODE_0=1024x768\nLDM_SYSLOG=True\nSOUND=True\n');
     const r = run(['--dry-run', '--json', '--lts-conf', f]);
     assert.equal(r.code, 0, r.err);
     const plan = JSON.parse(r.out) as { keys: Array<{ key: string; usedBy: string[] }>; problems: Array<{ code: string; where: { key?: string } }>; steps: Array<{ step: string; actions: Array<{ path?: string; content?: string }> }> };
     const used = Object.fromEntries(plan.keys.map((k) => [k.key, k.usedBy]));
     assert.deepEqual(used['LDM_DIRECTX'], ['login']);
     assert.deepEqual(used['SOUND'], ['sound', 'login']);
-    assert.deepEqual(used['XRANDR_MODE_0'], []);
-    assert.equal(plan.problems.find((p) => p.where.key === 'XRANDR_MODE_0')?.code, 'LTSP_KEY_NOT_YET');
+    assert.deepEqual(used['XRANDR_MODE_0'], ['login']);
+    assert.deepEqual(used['LDM_SYSLOG'], []);
+    assert.equal(plan.problems.find((p) => p.where.key === 'LDM_SYSLOG')?.code, 'LTSP_KEY_NOT_YET');
     const login = plan.steps.find((s) => s.step === 'login')!.actions.find((a) => a.path === '/run/ltsp/login.json')!;
     assert.equal((JSON.parse(login.content!) as { screens: Array<{ directx: boolean }> }).screens[0]!.directx, true);
   } finally {

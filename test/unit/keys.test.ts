@@ -271,7 +271,8 @@ describe('checkKeys', () => {
     assert.match(check('LOCAL_APPS', 'True')[0]!.message, /does not yet \(issue 12\)/);
     assert.deepEqual(codes('LOCAL_APPS', 'False'), []);
     assert.deepEqual(codes('PRINTER_0_DEVICE', '/dev/usb/lp0'), ['LTSP_KEY_NOT_YET']);
-    assert.deepEqual(codes('XRANDR_ROTATE_1', 'left'), ['LTSP_KEY_NOT_YET']);
+    assert.deepEqual(codes('LDM_SYSLOG', 'True'), ['LTSP_KEY_NOT_YET']);
+    assert.deepEqual(codes('XRANDR_ROTATE_1', 'left'), [], 'read by the login now');
     assert.deepEqual(codes('LOCALDEV_DENY_USB', 'True'), ['LTSP_KEY_NOT_YET']);
     assert.deepEqual(codes('KERNEL_DEVICE', '/dev/sda1'), ['LTSP_KEY_UNSUPPORTED']);
     assert.match(check('KERNEL_DEVICE', '/dev/sda1')[0]!.message, /outside the agent/);
@@ -349,8 +350,11 @@ describe('checkKeys', () => {
       assert.ok(found[0]!.hint, key);
     }
     // a key ltsp-agent does not read yet: said so, and its value checked all the same
-    assert.deepEqual(codes('SCREEN_07_X_BLANKING', 'never'), ['LTSP_KEY_NOT_YET', 'LTSP_VALUE_INVALID']);
-    assert.deepEqual(codes('X_BLANKING', '600'), ['LTSP_KEY_NOT_YET']);
+    assert.deepEqual(codes('SCREEN_07_LDM_LOGLEVEL', 'loud'), ['LTSP_KEY_NOT_YET', 'LTSP_VALUE_INVALID']);
+    assert.deepEqual(codes('LDM_LOGLEVEL', '6'), ['LTSP_KEY_NOT_YET']);
+    // read by the login per screen: checked, no longer "not yet"
+    assert.deepEqual(codes('SCREEN_07_X_BLANKING', 'never'), ['LTSP_VALUE_INVALID']);
+    assert.deepEqual(codes('X_BLANKING', '600'), []);
     assert.equal(check('LDM_USER_ALLOW', 'alice, bob')[0]?.severity, 'warning');
   });
 

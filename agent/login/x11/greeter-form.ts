@@ -5,8 +5,10 @@
 
 import type { GreeterAnswer, GreeterSetup } from '../greeter.ts';
 import { Keysym, type KeyInput } from './keyboard.ts';
+import { texts, type Texts } from '../i18n/index.ts';
 
-export type FieldId = 'user' | 'password' | 'answer' | 'server' | 'session' | 'language' | 'login' | 'guest' | 'reboot' | 'shutdown';
+/** `menu-N`: the Nth LDM_MENU_ITEM entry of the setup. */
+export type FieldId = 'user' | 'password' | 'answer' | 'server' | 'session' | 'language' | 'login' | 'guest' | 'reboot' | 'shutdown' | `menu-${number}`;
 export type ChoiceId = 'server' | 'session' | 'language';
 
 export interface ChoiceOption {
@@ -50,19 +52,23 @@ export class LoginForm {
   guestIn: number | undefined;
   readonly choices: Partial<Record<ChoiceId, Choice>> = {};
 
-  constructor(readonly setup: GreeterSetup) {
+  constructor(
+    readonly setup: GreeterSetup,
+    /** The words shown, in the client's language (agent/login/i18n). */
+    readonly t: Texts = texts('en'),
+  ) {
     if (setup.servers.length > 1) {
       const options = setup.servers.map(serverOption);
       this.choices.server = { options, index: Math.max(0, options.findIndex((o) => o.value === setup.defaultServer)) };
     }
     if (setup.forcedSession === undefined) {
       this.choices.session = {
-        options: [{ label: 'Default', value: undefined }, ...setup.sessions.map((s) => ({ label: s.name, value: s.command })), { label: 'Failsafe (xterm)', value: FAILSAFE_SESSION }],
+        options: [{ label: t('default'), value: undefined }, ...setup.sessions.map((s) => ({ label: s.name, value: s.command })), { label: t('failsafe'), value: FAILSAFE_SESSION }],
         index: 0,
       };
     }
     if (setup.forcedLanguage === undefined && setup.languages.length > 0) {
-      this.choices.language = { options: [{ label: 'Default', value: undefined }, ...setup.languages.map(languageOption)], index: 0 };
+      this.choices.language = { options: [{ label: t('default'), value: undefined }, ...setup.languages.map(languageOption)], index: 0 };
     }
   }
 
@@ -102,6 +108,7 @@ export class LoginForm {
     for (const id of ['server', 'session', 'language'] as const) if (this.choices[id]) f.push(id);
     f.push('login');
     if (this.setup.allowGuest) f.push('guest');
+    (this.setup.menu ?? []).forEach((_, i) => f.push(`menu-${i}`));
     f.push('reboot', 'shutdown');
     return f;
   }
@@ -221,15 +228,19 @@ export class LoginForm {
       case 'shutdown':
         this.mode = 'busy';
         return { kind: 'answer', answer: { kind: field } };
-      default:
-        return undefined;
+      default: {
+        const menu = /^menu-(\d+)$/.exec(field);
+        if (!menu) return undefined;
+        this.mode = 'busy';
+        return { kind: 'answer', answer: { kind: 'menu', index: Number(menu[1]) } };
+      }
     }
   }
 
   private submitLogin(): FormResult {
     if (this.user.text.trim() === '') {
       this.focus = 'user';
-      this.message = { text: 'Please enter your user name.', kind: 'error' };
+      this.message = { text: this.t('enterUser'), kind: 'error' };
       return undefined;
     }
     this.mode = 'busy';

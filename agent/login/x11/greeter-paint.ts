@@ -7,6 +7,10 @@ import { Canvas, mix, type Color } from './canvas.ts';
 import type { ChoiceId, FieldId, LoginForm, TextField } from './greeter-form.ts';
 import type { Rect } from './protocol.ts';
 import type { ScaledFont } from './truetype.ts';
+import type { Theme } from './theme.ts';
+import type { Image } from './png.ts';
+import { texts, type Texts } from '../i18n/index.ts';
+import { strftime } from '../i18n/strftime.ts';
 
 export interface Fonts {
   regular(px: number): ScaledFont;
@@ -56,20 +60,31 @@ export class GreeterPainter {
   /** The card's empty look (shadow, card, header) for one position and size: it is costly to blend. */
   private cardBase: { key: string; pixels: Uint32Array } | undefined;
   private hits: HitRegion[] = [];
+  /** Every text the last paint() drew, in order (tests check the words without a screenshot). */
+  drawnTexts: string[] = [];
+
+  private readonly t: Texts;
+  private readonly barText: Color;
 
   constructor(
     readonly width: number,
     readonly height: number,
     private readonly fonts: Fonts,
+    look: { texts?: Texts; theme?: Theme } = {},
   ) {
-    this.background = paintBackground(width, height);
+    this.t = look.texts ?? texts('en');
+    this.barText = look.theme?.foreground ?? C.barText;
+    this.background = paintBackground(width, height, look.theme);
     this.frame = new Canvas(width, height);
     this.frame.pixels.set(this.background.pixels);
+    const draw = this.frame.text.bind(this.frame);
+    this.frame.text = (x, baseline, text, font, color) => (this.drawnTexts.push(text), draw(x, baseline, text, font, color));
   }
 
   /** Repaint everything that depends on the form; returns the rectangles to send to the screen. */
   paint(form: LoginForm, now: Date): Rect[] {
     this.hits = [];
+    this.drawnTexts = [];
     // The bar first: on a screen too small for both, the card covers the bar, not the reverse.
     const bar = this.paintBar(form);
     const card = this.paintCard(form, now);
@@ -136,15 +151,16 @@ export class GreeterPainter {
 
     // Header: who this client is, and the time.
     const { hostname, ip } = form.setup.title;
-    const clock = now.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
-    const clockFont = f.bold(compact ? 26 : 30);
+    const custom = form.setup.clockFormat;
+    const clock = custom ? strftime(custom, now, this.t.language) : now.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+    const clockFont = custom && [...clock].length > 5 ? f.bold(16) : f.bold(compact ? 26 : 30);
     const clockW = clockFont.measure(clock);
     const line1 = y + (compact ? 36 : 44);
     const line2 = y + (compact ? 58 : 70);
     c.text(x + CARD_WIDTH - PAD - clockW, line1 + 4, clock, clockFont, C.headerText);
     c.text(x + PAD, line1, fit(hostname, f.bold(22), CARD_WIDTH - 2 * PAD - clockW - 16), f.bold(22), C.headerText);
-    const date = now.toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long' });
-    c.text(x + PAD, line2, ip ?? 'LTSP thin client', f.regular(14), C.headerMuted);
+    const date = custom ? '' : now.toLocaleDateString(this.t.language, { weekday: 'long', day: 'numeric', month: 'long' });
+    c.text(x + PAD, line2, ip ?? this.t('thinClient'), f.regular(14), C.headerMuted);
     c.text(x + CARD_WIDTH - PAD - f.regular(14).measure(date), line2, date, f.regular(14), C.headerMuted);
 
     this.cardBody(form, x, y, headerH, compact, true);
@@ -172,10 +188,10 @@ export class GreeterPainter {
       cy += 8;
       if (paint) this.textField('answer', form.answer, !form.prompt.echo, left, cy, inner, form, enabled);
       cy += 42 + 22;
-      if (paint) this.button('answer', 'Continue', left, cy, inner, 44, 'primary', false, enabled); // the focus stays in the field
+      if (paint) this.button('answer', this.t('continue'), left, cy, inner, 44, 'primary', false, enabled); // the focus stays in the field
       cy += 44 + 18;
     } else {
-      for (const [id, text, hidden] of [['user', 'User name', false], ['password', 'Password', true]] as const) {
+      for (const [id, text, hidden] of [['user', this.t('user'), false], ['password', this.t('password'), true]] as const) {
         const field = id === 'user' ? form.user : form.password;
         if (compact) {
           label(text, cy + 26);
@@ -188,22 +204,22 @@ export class GreeterPainter {
         cy += 42 + gap;
       }
       cy += 4;
-      for (const [id, text] of [['server', 'Server'], ['session', 'Session'], ['language', 'Language']] as const) {
+      for (const [id, text] of [['server', this.t('server')], ['session', this.t('session')], ['language', this.t('language')]] as const) {
         if (!form.choices[id]) continue;
         label(text, cy + 23);
         if (paint) this.choice(id, form, left + 96, cy, inner - 96, enabled);
         cy += compact ? 40 : 44;
       }
       cy += compact ? 6 : 8;
-      if (paint) this.button('login', form.mode === 'busy' ? 'Logging in…' : 'Log in', left, cy, inner, 44, 'primary', enabled && form.focus === 'login', enabled);
+      if (paint) this.button('login', form.mode === 'busy' ? this.t('loggingIn') : this.t('login'), left, cy, inner, 44, 'primary', enabled && form.focus === 'login', enabled);
       cy += 44 + 12;
       const countdown = form.guestIn !== undefined && form.user.text === '' ? form.guestIn : undefined;
       if (form.setup.allowGuest) {
-        if (paint) this.button('guest', countdown !== undefined ? `Log in as guest (${countdown} s)` : 'Log in as guest', left, cy, inner, 40, 'secondary', enabled && form.focus === 'guest', enabled);
+        if (paint) this.button('guest', countdown !== undefined ? this.t('guestIn', { s: countdown }) : this.t('guest'), left, cy, inner, 40, 'secondary', enabled && form.focus === 'guest', enabled);
         cy += 40 + 12;
       } else if (form.setup.loginTimeoutS) {
         // The line keeps its place when the countdown stops, so the card does not jump.
-        const note = countdown !== undefined ? `Automatic login in ${countdown} s` : '';
+        const note = countdown !== undefined ? this.t('autoLoginIn', { s: countdown }) : '';
         if (paint && note) c.text(x + (CARD_WIDTH - f.regular(13).measure(note)) / 2, cy + 14, note, f.regular(13), C.muted);
         cy += 24;
       }
@@ -211,7 +227,7 @@ export class GreeterPainter {
     }
     if (!form.message && paint && !form.choices.server) {
       // The message line's place, while empty, says where the login goes (there is no server choice to show it).
-      const hint = `Log in to ${form.setup.defaultServer}`;
+      const hint = this.t('loginTo', { server: form.setup.defaultServer });
       const font = f.regular(13);
       c.text(x + (CARD_WIDTH - font.measure(fit(hint, font, inner))) / 2, cy + 22, fit(hint, font, inner), font, C.muted);
     }
@@ -296,21 +312,24 @@ export class GreeterPainter {
     c.fillRect(r.x, r.y, r.width, 1, 0x1f3a52);
     const base = r.y + 30;
     let lx = 24;
-    lx = c.text(lx, base, 'LTSP', f.bold(15), C.barText) + 18;
+    lx = c.text(lx, base, 'LTSP', f.bold(15), this.barText) + 18;
     if (form.setup.keyboardLayout) {
-      const label = `${f.regular(14).has(0x2328) ? '⌨  ' : 'Keyboard: '}${form.setup.keyboardLayout}`;
+      const label = f.regular(14).has(0x2328) ? `⌨  ${form.setup.keyboardLayout}` : this.t('keyboard', { layout: form.setup.keyboardLayout });
       const w = f.regular(14).measure(label) + 20;
       c.fillRoundRect(lx, r.y + 11, w, 26, 13, 0x1c3348);
-      c.text(lx + 10, base - 1, label, f.regular(14), C.barText);
+      c.text(lx + 10, base - 1, label, f.regular(14), this.barText);
     }
     let rx = this.width - 24;
-    for (const [id, label] of [['shutdown', 'Shut down'], ['reboot', 'Restart']] as const) {
+    const entries: Array<readonly [FieldId, string]> = [['shutdown', this.t('shutdown')], ['reboot', this.t('reboot')]];
+    // LDM_MENU_ITEM_n entries left of the power buttons, first one leftmost
+    (form.setup.menu ?? []).forEach((label, i) => entries.splice(2, 0, [`menu-${i}`, label]));
+    for (const [id, label] of entries) {
       const font = f.regular(14);
       const w = font.measure(label) + 28;
       rx -= w;
       const focused = form.mode === 'login' && form.focus === id;
       c.fillRoundRect(rx, r.y + 9, w, 30, 15, focused ? C.accent : 0x16293b);
-      c.text(rx + 14, base, label, font, focused ? 0xffffff : C.barText);
+      c.text(rx + 14, base, label, font, focused ? 0xffffff : this.barText);
       this.hits.push({ field: id, part: 'body', x: rx, y: r.y + 9, width: w, height: 30 });
       rx -= 10;
     }
@@ -318,19 +337,55 @@ export class GreeterPainter {
   }
 }
 
-function paintBackground(width: number, height: number): Canvas {
+function paintBackground(width: number, height: number, theme?: Theme): Canvas {
   const c = new Canvas(width, height);
-  const cx = width / 2;
-  const cy = height * 0.42;
-  const sigma2 = (Math.max(width, height) * 0.45) ** 2;
-  for (let y = 0; y < height; y++) {
-    const sky = mix(C.skyTop, C.skyBottom, y / height);
-    for (let x = 0; x < width; x++) {
-      const d2 = (x - cx) ** 2 + ((y - cy) * 1.4) ** 2;
-      c.pixels[y * width + x] = mix(sky, C.glow, 0.45 * Math.exp(-d2 / sigma2));
+  if (theme?.backgroundImage) {
+    drawImage(c, theme.backgroundImage, 0, 0, width, height, 'cover');
+  } else {
+    // the theme's background colour (greeter-gtkrc bg[NORMAL]) in place of the built-in sky
+    const [top, bottom, glow] = theme?.background !== undefined ? [theme.background, mix(theme.background, 0x000000, 0.35), mix(theme.background, 0xffffff, 0.2)] : [C.skyTop, C.skyBottom, C.glow];
+    const cx = width / 2;
+    const cy = height * 0.42;
+    const sigma2 = (Math.max(width, height) * 0.45) ** 2;
+    for (let y = 0; y < height; y++) {
+      const sky = mix(top, bottom, y / height);
+      for (let x = 0; x < width; x++) {
+        const d2 = (x - cx) ** 2 + ((y - cy) * 1.4) ** 2;
+        c.pixels[y * width + x] = mix(sky, glow, 0.45 * Math.exp(-d2 / sigma2));
+      }
     }
   }
+  if (theme?.logo) {
+    // the logo at the top, at most 480x120, kept in proportion
+    const { logo } = theme;
+    const scale = Math.min(1, 480 / logo.width, 120 / logo.height, (width - 48) / logo.width);
+    const w = Math.max(1, Math.round(logo.width * scale));
+    const h = Math.max(1, Math.round(logo.height * scale));
+    drawImage(c, logo, Math.round((width - w) / 2), 24, w, h, 'fit');
+  }
   return c;
+}
+
+/** An image into a canvas rectangle (nearest neighbour), blended by its alpha; 'cover' crops to fill. */
+export function drawImage(c: Canvas, img: Image, x0: number, y0: number, w: number, h: number, mode: 'cover' | 'fit'): void {
+  const sx = mode === 'cover' ? Math.min(img.width / w, img.height / h) : img.width / w;
+  const sy = mode === 'cover' ? sx : img.height / h;
+  const ox = mode === 'cover' ? (img.width - w * sx) / 2 : 0;
+  const oy = mode === 'cover' ? (img.height - h * sy) / 2 : 0;
+  for (let y = 0; y < h; y++) {
+    const py = y0 + y;
+    if (py < 0 || py >= c.height) continue;
+    const iy = Math.min(img.height - 1, Math.floor(oy + y * sy));
+    for (let x = 0; x < w; x++) {
+      const px = x0 + x;
+      if (px < 0 || px >= c.width) continue;
+      const i = iy * img.width + Math.min(img.width - 1, Math.floor(ox + x * sx));
+      const a = img.alpha[i]!;
+      if (a === 0) continue;
+      const at = py * c.width + px;
+      c.pixels[at] = a === 255 ? img.rgb[i]! : mix(c.pixels[at]!, img.rgb[i]!, a / 255);
+    }
+  }
 }
 
 const union = (a: Rect, b: Rect): Rect => {

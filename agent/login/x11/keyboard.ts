@@ -41,7 +41,8 @@ export interface KeyInput {
 export class Keymap {
   private readonly modeSwitchMask: number;
   private readonly level3Mask: number;
-  private readonly numLockMask: number;
+  /** The modifier bit(s) Num_Lock sets on this server (0: none). */
+  readonly numLockMask: number;
 
   /**
    * @param minKeycode the first keycode the keysym table describes

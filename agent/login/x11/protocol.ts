@@ -343,3 +343,51 @@ export function decodeModifierMapping(reply: Buffer): number[][] {
   }
   return mods;
 }
+
+// ---------------------------------------------------------------- extensions and state
+
+/** QueryExtension: is the named extension present, and under which major opcode. */
+export function queryExtension(name: string): Buffer {
+  const n = Buffer.from(name, 'latin1');
+  const head = Buffer.alloc(4);
+  head.writeUInt16LE(n.length, 0);
+  return request(98, 0, Buffer.concat([head, n]));
+}
+
+export function decodeQueryExtension(reply: Buffer): { present: boolean; majorOpcode: number } {
+  return { present: reply[8] === 1, majorOpcode: reply[9]! };
+}
+
+/** QueryPointer on a window: its reply carries the modifier state (locked modifiers included). */
+export const queryPointer = (wid: number): Buffer => request(38, 0, words(wid));
+
+/** The key-and-button mask of a QueryPointer reply. */
+export const decodeQueryPointerMask = (reply: Buffer): number => reply.readUInt16LE(24);
+
+/** XKB's UseExtension (minor 0): required before any other XKB request; asks for XKB 1.0. */
+export function xkbUseExtension(majorOpcode: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt16LE(1, 0);
+  b.writeUInt16LE(0, 2);
+  return request(majorOpcode, 0, b);
+}
+
+export const decodeXkbUseExtension = (reply: Buffer): boolean => reply[1] === 1;
+
+/**
+ * XKB's LatchLockState (minor 5) on the core keyboard: lock (or unlock) the modifiers in
+ * `affect`, as pressing and releasing a lock key would, without a key event.
+ */
+export function xkbLockModifiers(majorOpcode: number, affect: number, locks: number): Buffer {
+  const b = Buffer.alloc(12);
+  b.writeUInt16LE(0x100, 0); // XkbUseCoreKbd
+  b[2] = affect; // affectModLocks
+  b[3] = locks; // modLocks
+  b[4] = 0; // lockGroup: no
+  b[5] = 0; // groupLock
+  b[6] = 0; // affectModLatches
+  b[7] = 0; // modLatches (a pad byte follows)
+  b[9] = 0; // latchGroup: no
+  b.writeInt16LE(0, 10); // groupLatch
+  return request(majorOpcode, 5, b);
+}
