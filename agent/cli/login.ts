@@ -7,11 +7,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { parseOptions } from './args.ts';
-import { loadLtsConfFile as loadConfig } from './ltsconf-file.ts';
+import { workstationClient } from './workstation.ts';
 import { LtspError, formatProblem } from '../core/errors.ts';
 import { createLogger, type Logger } from '../core/log.ts';
-import { gatherFacts } from '../facts/gather.ts';
-import { resolveClient } from '../boot/make-plan.ts';
 import { LOGIN_FILE, LOGIN_SECRETS_FILE, planLoginFor, type LoginPlan, type LoginSecrets, type LoginSettings } from '../steps/login.ts';
 import { DEFAULT_KNOWN_HOSTS, greeterTexts, runLogin, type DisplayInfo, type DisplaySpec } from '../login/flow.ts';
 import { power } from '../exec/power.ts';
@@ -122,20 +120,9 @@ export async function loginCommand(args: string[]): Promise<number> {
   const playsClient = ['--lts-conf', '--hostname', '--ip', '--mac'].some((f) => o.values.has(f));
   let planned = playsClient ? undefined : bootSettings(log);
   if (!planned) {
-    const gathered = await gatherFacts({
-      overrides: {
-        ...(o.values.has('--hostname') ? { hostname: o.values.get('--hostname')! } : {}),
-        ...(o.values.has('--ip') ? { ip: o.values.get('--ip')! } : {}),
-        ...(o.values.has('--mac') ? { mac: o.values.get('--mac')! } : {}),
-      },
-    });
-    // --hostname is the name this client goes by, as if DHCP had given it (LTSP 5 would otherwise
-    // derive "ltspNN" from the address)
-    const facts = o.values.has('--hostname') ? { ...gathered, dhcpHostname: o.values.get('--hostname')! } : gathered;
-    const { conf } = loadConfig(o.values.get('--lts-conf'), log);
-    const client = resolveClient(conf, facts);
+    const { facts, client } = await workstationClient(o.values, log);
     const login = planLoginFor({ config: client.config, facts, server: client.server, hostname: client.hostname });
-    for (const p of [...client.problems, ...login.problems]) log[p.severity === 'info' ? 'info' : 'warn'](formatProblem(p));
+    for (const p of login.problems) log[p.severity === 'info' ? 'info' : 'warn'](formatProblem(p));
     planned = login.secrets ? { plan: login.plan, secrets: login.secrets } : { plan: login.plan };
   }
   const screens = planned.plan.screens;

@@ -8,11 +8,9 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { parseOptions } from './args.ts';
-import { loadLtsConfFile } from './ltsconf-file.ts';
+import { workstationClient } from './workstation.ts';
 import { LtspError, formatProblem } from '../core/errors.ts';
 import { createLogger, type Logger } from '../core/log.ts';
-import { gatherFacts } from '../facts/gather.ts';
-import { resolveClient } from '../boot/make-plan.ts';
 import { SCREEN_SCRIPTS, SCREENS_FILE, planScreensFor, type ScreensPlan } from '../steps/screens.ts';
 import { parseDisplay } from '../login/xauth.ts';
 import { stopAll } from '../exec/process.ts';
@@ -81,18 +79,9 @@ export async function screenCommand(args: string[]): Promise<number> {
   let plan = playsClient ? undefined : bootScreens(log);
   let hostname = o.values.get('--hostname');
   if (!plan) {
-    const gathered = await gatherFacts({
-      overrides: {
-        ...(o.values.has('--hostname') ? { hostname: o.values.get('--hostname')! } : {}),
-        ...(o.values.has('--ip') ? { ip: o.values.get('--ip')! } : {}),
-        ...(o.values.has('--mac') ? { mac: o.values.get('--mac')! } : {}),
-      },
-    });
-    const facts = o.values.has('--hostname') ? { ...gathered, dhcpHostname: o.values.get('--hostname')! } : gathered;
-    const { conf } = loadLtsConfFile(o.values.get('--lts-conf'), log);
-    const client = resolveClient(conf, facts);
+    const { facts, client } = await workstationClient(o.values, log);
     const planned = planScreensFor({ config: client.config, facts, server: client.server, hostname: client.hostname });
-    for (const p of [...client.problems, ...planned.problems]) log[p.severity === 'info' ? 'info' : 'warn'](formatProblem(p));
+    for (const p of planned.problems) log[p.severity === 'info' ? 'info' : 'warn'](formatProblem(p));
     plan = planned.plan;
     hostname ??= client.hostname;
   }

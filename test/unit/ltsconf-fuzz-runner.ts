@@ -9,17 +9,9 @@ import { parseLtsConf, type IncludeReader, type ParsedConf } from '../../agent/c
 import { resolveLtsConf, type Identity } from '../../agent/config/ltsconf-resolve.ts';
 import { checkResolvedValues } from '../../agent/config/key-check.ts';
 import { asciiUpper } from '../../agent/config/fnmatch.ts';
+import { mulberry32 } from '../lab/random.ts';
+export { mulberry32 };
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Case {
   kind: string;

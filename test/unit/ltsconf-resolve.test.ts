@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { parseLtsConf } from '../../agent/config/ltsconf-parse.ts';
 import { resolveLtsConf, type Identity, type Resolution } from '../../agent/config/ltsconf-resolve.ts';
 import { resolveNaive } from './ltsconf-resolve-naive.ts';
+import { mulberry32 } from '../lab/random.ts';
 
 const ID: Identity = { hostname: 'pc01', ip: '10.0.0.7', mac: '52:54:00:00:00:07' };
 
@@ -17,16 +18,6 @@ function outcome(r: Pick<Resolution, 'values' | 'removed'>) {
   };
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A random lts.conf whose LIKEs only point to later sections (acyclic, as getltscfg needs to

@@ -1,0 +1,14 @@
+// Deterministic randomness for generated test inputs (the getltscfg corpus, the resolver's
+// comparison with the literal chain, the lts.conf fuzz): mulberry32, a small seeded PRNG, so
+// that a failing case can be run again from its seed.
+
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
