@@ -124,8 +124,14 @@ export class Executor {
     return { step: s.step, outcome: 'ok', ms };
   }
 
+  /**
+   * A client path as a program's argument: its directories resolved beneath the root, the last
+   * name kept as it is. The program itself decides whether to follow a final link (mkswap on
+   * the /run/ltsp/dev/nbd-swap link attach-nbd made to a device of this machine must; sed -i
+   * replaces a link instead of writing through it).
+   */
   mapArg(a: Arg): string {
-    return isClientPath(a) ? this.fs.map(a.path) : a;
+    return isClientPath(a) ? this.fs.map(a.path, { followFinal: false }) : a;
   }
 
   /** Apply one action. Throws a typed error naming the action on failure. */

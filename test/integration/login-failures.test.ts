@@ -119,7 +119,7 @@ test('LDM_USER_ALLOW: another user is refused on the client before connecting', 
       answers: [{ kind: 'login', username: rig.user.name, password: rig.user.password, server: lab.serverIp }],
     });
     await d.done;
-    assert.deepEqual(errors(d.events), [`user ${rig.user.name} may not log in on this computer`]);
+    assert.deepEqual(errors(d.events), [`User ${rig.user.name} may not log in on this computer.`]);
     assert.doesNotMatch(sshdLog(rig), /Connection from/);
   });
 });

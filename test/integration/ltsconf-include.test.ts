@@ -60,7 +60,12 @@ function assertSamePlan(dry: Record<string, unknown>, boot: Record<string, unkno
 /** The plan's steps as text, to see that keys from included files took effect. */
 const planned = (plan: Record<string, unknown>, text: string) => JSON.stringify(plan['steps']).includes(text);
 const LAYOUT = (l: string) => `Option \\"XkbLayout\\" \\"${l}\\"`;
-const DEPTH16 = '\\"-depth\\",\\"16\\"';
+/** The X server arguments the login step planned (its /run/ltsp/login.json). */
+function xArgs(plan: Record<string, unknown>): string[] {
+  const steps = plan['steps'] as Array<{ step: string; actions: Array<{ path?: string; content?: string }> }>;
+  const file = steps.find((st) => st.step === 'login')?.actions.find((a) => a.path === '/run/ltsp/login.json');
+  return file?.content ? (JSON.parse(file.content) as { screens: Array<{ xserverArgs: string[] }> }).screens[0]!.xserverArgs : [];
+}
 
 test('--lts-conf FILE with includes: dry-run and boot --root make the same plan', () => {
   const root = chroot();
@@ -69,14 +74,14 @@ test('--lts-conf FILE with includes: dry-run and boot --root make the same plan'
     write(confDir, {
       'lts.conf': `[default]\nSOUND=False\ninclude rooms/lab.conf\ninclude ${confDir}/abs.conf\n[52:54:00:00:0a:01]\nLIKE=lab\n`,
       'rooms/lab.conf': '[lab]\nXKBLAYOUT=de\nLIKE=screens\ninclude ../screens.conf\n',
-      'screens.conf': '[screens]\nX_COLOR_DEPTH=16\n',
+      'screens.conf': '[screens]\nX_COLOR_DEPTH=24\n',
       'abs.conf': '[more]\nCRONTAB_01="0 1 * * * root /bin/true"\n',
     });
     const { dry, boot } = plans(root, ['--lts-conf', join(confDir, 'lts.conf')]);
     assertSamePlan(dry, boot);
     assert.deepEqual(dry['sections'], ['52:54:00:00:0a:01', 'lab', 'screens', 'default']);
     assert.ok(planned(dry, LAYOUT('de')), 'the included layout is planned');
-    assert.ok(planned(dry, DEPTH16), 'the included X_COLOR_DEPTH is planned');
+    assert.deepEqual(xArgs(dry), ['-depth', '24'], 'the included X_COLOR_DEPTH is planned');
   } finally {
     rmSync(root, { recursive: true, force: true });
     rmSync(confDir, { recursive: true, force: true });
@@ -91,7 +96,7 @@ test("the chroot's /etc/lts.conf: includes beneath the root for dry-run --root a
     write(root, {
       'etc/lts.conf': '[default]\nSOUND=False\ninclude ltsp/lab.conf\ninclude /etc/ltsp/x.conf\ninclude planted.conf\n[52:54:00:00:0a:01]\nLIKE=lab\nLIKE=x\n',
       'etc/ltsp/lab.conf': '[lab]\nXKBLAYOUT=fr\n',
-      'etc/ltsp/x.conf': '[x]\nX_COLOR_DEPTH=16\n',
+      'etc/ltsp/x.conf': '[x]\nX_COLOR_DEPTH=24\n',
       // A link planted in the tree to a file outside it: inside the root, that path does not exist.
       'etc/planted.conf': `-> ${outside}/evil.conf`,
     });
@@ -100,7 +105,7 @@ test("the chroot's /etc/lts.conf: includes beneath the root for dry-run --root a
     assert.deepEqual(dry['sections'], ['52:54:00:00:0a:01', 'lab', 'x', 'default']);
     assert.ok(!JSON.stringify(dry['steps']).includes('evil'), 'nothing from outside the root');
     assert.ok(planned(dry, LAYOUT('fr')), 'the included layout is planned');
-    assert.ok(planned(dry, DEPTH16), 'the X_COLOR_DEPTH of the absolute include is planned');
+    assert.deepEqual(xArgs(dry), ['-depth', '24'], 'the X_COLOR_DEPTH of the absolute include is planned');
     assert.ok(JSON.stringify(dry['problems']).includes('include planted.conf: cannot read'));
   } finally {
     rmSync(root, { recursive: true, force: true });
