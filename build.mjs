@@ -3,6 +3,7 @@
 // in a comment (agent/cli/embedded.ts): "main" and "login", each compiled only when it runs,
 // with V8's code cache. Native addons stay outside and are loaded lazily where a feature
 // needs them (node-pty; ssh2 falls back to pure-JS crypto).
+import { deflateRawSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -41,8 +42,11 @@ const [loader, main, login] = await Promise.all([
   build({ ...common, entryPoints: ['agent/cli/login.ts'], outfile: 'login.js' }),
 ]);
 const text = (r) => r.outputFiles[0].text;
-// Base64 keeps "*/" and anything else out of the comment; the loader decodes only what runs.
-const b64 = (s) => Buffer.from(s, 'utf8').toString('base64');
+// Base64 keeps "*/" and anything else out of the comment. The large login program (ssh2, the
+// X greeter, dbus-next) is deflated first ("z"): the file is read whole by Node at every start
+// and by every client over NFS/NBD, and this halves it. The main program stays plain base64
+// ("b"): a dry run would pay for loading zlib.
+const encode = (s, how) => (how === 'z' ? deflateRawSync(Buffer.from(s, 'utf8'), { level: 9 }) : Buffer.from(s, 'utf8')).toString('base64');
 // The file starts with the Node version check (agent/node-guard.cjs, ES5); the loader, whose
 // syntax needs Node 18, is only a string to an older Node and is compiled after the check.
 const guard = readFileSync('agent/node-guard.cjs', 'utf8').replace(/^\/\/.*\n/gm, '').trim();
@@ -50,9 +54,9 @@ const loaderCall = `(function () { return new Function('exports', 'require', 'mo
 const head = ['#!/usr/bin/env node', `${guard}${loaderCall}`, '/*LTSP-AGENT-PROGRAMS', ''].join('\n');
 let body = head;
 const index = [];
-for (const [name, result] of [['main', main], ['login', login]]) {
-  const encoded = b64(text(result));
-  index.push(`${name}:${Buffer.byteLength(body)}:${encoded.length}:${createHash('sha256').update(encoded).digest('hex').slice(0, 16)}`);
+for (const [name, result, how] of [['main', main, 'b'], ['login', login, 'z']]) {
+  const encoded = encode(text(result), how);
+  index.push(`${name}:${Buffer.byteLength(body)}:${Buffer.byteLength(encoded)}:${createHash('sha256').update(encoded).digest('hex').slice(0, 16)}:${how}`);
   body += `${encoded}\n`;
 }
 const file = `${body}#index ${index.join(' ')}\n*/\n`;
@@ -77,4 +81,4 @@ writeFileSync('dist/.ltsp-agent.tmp', file, { mode: 0o755 });
 chmodSync('dist/.ltsp-agent.tmp', 0o755);
 renameSync('dist/.ltsp-agent.tmp', 'dist/ltsp-agent');
 const kib = (s) => (Buffer.byteLength(s) / 1024).toFixed(0);
-console.error(`dist/ltsp-agent: ${kib(file)} KiB (loader ${kib(text(loader))}, main ${kib(text(main))}, login ${kib(text(login))} KiB before base64)`);
+console.error(`dist/ltsp-agent: ${kib(file)} KiB (loader ${kib(text(loader))}, main ${kib(text(main))}, login ${kib(text(login))} KiB before encoding)`);

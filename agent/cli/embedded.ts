@@ -25,7 +25,10 @@ function cacheDir(): string | undefined {
  * ("#index main:START:LENGTH:HASH login:..."), so only the tail and the program that runs are
  * read, not the whole file again. HASH (of the code, computed by build.mjs) keys the code cache.
  */
-function programReader(file: string): (name: string) => { encoded: string; hash: string } | undefined {
+/** How a program is stored: b base64, z deflated then base64. */
+type Encoding = 'b' | 'z';
+
+function programReader(file: string): (name: string) => { encoded: string; hash: string; how: Encoding } | undefined {
   const fd = openSync(file, 'r');
   const size = fstatSync(fd).size;
   const tail = Buffer.alloc(Math.min(512, size));
@@ -35,22 +38,24 @@ function programReader(file: string): (name: string) => { encoded: string; hash:
     index
       .split(' ')
       .map((e) => e.split(':'))
-      .filter((p) => p.length === 4)
-      .map(([n, start, len, hash]) => [n!, { start: Number(start), len: Number(len), hash: hash! }] as const),
+      .filter((p) => p.length === 4 || p.length === 5)
+      .map(([n, start, len, hash, how]) => [n!, { start: Number(start), len: Number(len), hash: hash!, how: (how === 'z' ? 'z' : 'b') as Encoding }] as const),
   );
   return (name) => {
     const r = ranges.get(name);
     if (!r) return undefined;
     const buf = Buffer.alloc(r.len);
     readSync(fd, buf, 0, r.len, r.start);
-    return { encoded: buf.toString('latin1'), hash: r.hash };
+    return { encoded: buf.toString('latin1'), hash: r.hash, how: r.how };
   };
 }
 
 type Compiled = Script & { name: string; cacheFile?: string; hadCache: boolean };
 
-function compile(name: string, encoded: string, hash: string): Compiled {
-  const source = Buffer.from(encoded, 'base64').toString('utf8');
+function compile(name: string, encoded: string, hash: string, how: Encoding): Compiled {
+  // zlib only for a deflated program: loading it is a measurable part of a short command.
+  const bytes = Buffer.from(encoded, 'base64');
+  const source = (how === 'z' ? (require('node:zlib') as typeof import('node:zlib')).inflateRawSync(bytes) : bytes).toString('utf8');
   const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
   const dir = cacheDir();
   const cacheFile = dir ? join(dir, `${name}-${hash}-${process.version}.v8`) : undefined;
@@ -89,7 +94,7 @@ export function runEmbedded(first: string, file: string, req: NodeRequire): void
     if (loaded.has(name)) return loaded.get(name);
     const found = program(name);
     if (found === undefined) throw new Error(`ltsp-agent: this build has no "${name}" program (damaged file?)`);
-    const script = compile(name, found.encoded, found.hash);
+    const script = compile(name, found.encoded, found.hash, found.how);
     const module = { exports: {} as unknown };
     (script.runInThisContext() as (...a: unknown[]) => void)(module.exports, req, module, file, join(file, '..'));
     loaded.set(name, module.exports);

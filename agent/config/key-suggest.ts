@@ -111,12 +111,30 @@ function preferred(name: string, spec: KeySpec): string | undefined {
 }
 
 const squash = (s: string) => s.replace(/[_\-.\s]/g, '');
-const SQUASHED = new Map<string, string>();
-for (const name of exactKeyNames()) if (!SQUASHED.has(squash(name))) SQUASHED.set(squash(name), name);
 
-/** The distinct literal parts of family names (heads like "X_MONITOR_OPTION_", tails like "_VOLUME"). */
-const LITERALS: Array<{ literal: string; atStart: boolean; reversed: string }> = [];
-{
+interface SuggestIndex {
+  /** Every exact name by its letters and digits only (LDMSERVER -> LDM_SERVER). */
+  readonly squashed: ReadonlyMap<string, string>;
+  /** The distinct literal parts of family names (heads like "X_MONITOR_OPTION_", tails like "_VOLUME"). */
+  readonly literals: ReadonlyArray<{ literal: string; atStart: boolean; reversed: string }>;
+  readonly names: readonly string[];
+  /**
+   * Exact names (0..names.length-1) then literals, and for each bigram the entries holding it
+   * with how often. A name sharing fewer than (length - 1) - 3 x limit bigrams with an entry is
+   * more than `limit` edits from it.
+   */
+  readonly bigrams: ReadonlyMap<number, Array<[entry: number, count: number]>>;
+  readonly shared: Int32Array;
+}
+
+let built: SuggestIndex | undefined;
+
+/** Built on the first unknown key, not at load: most lts.conf files have none. */
+function suggestIndex(): SuggestIndex {
+  if (built) return built;
+  const squashed = new Map<string, string>();
+  for (const name of exactKeyNames()) if (!squashed.has(squash(name))) squashed.set(squash(name), name);
+  const literals: Array<{ literal: string; atStart: boolean; reversed: string }> = [];
   const seen = new Set<string>();
   for (const { head, tail } of familyShapes()) {
     for (const [literal, atStart] of [
@@ -125,27 +143,22 @@ const LITERALS: Array<{ literal: string; atStart: boolean; reversed: string }> =
     ] as const) {
       if (literal.length < 3 || seen.has(`${atStart}${literal}`)) continue;
       seen.add(`${atStart}${literal}`);
-      LITERALS.push({ literal, atStart, reversed: literal.split('').reverse().join('') });
+      literals.push({ literal, atStart, reversed: literal.split('').reverse().join('') });
     }
   }
+  const names = exactKeyNames();
+  const entries = [...names, ...literals.map((l) => l.literal)];
+  const index = new Map<number, Array<[entry: number, count: number]>>();
+  entries.forEach((name, i) => {
+    for (const [g, c] of bigrams(name)) {
+      const list = index.get(g) ?? [];
+      list.push([i, c]);
+      index.set(g, list);
+    }
+  });
+  built = { squashed, literals, names, bigrams: index, shared: new Int32Array(entries.length) };
+  return built;
 }
-
-/**
- * Exact names (0..NAMES.length-1) then literals, and for each bigram the entries holding it
- * with how often. A name sharing fewer than (length - 1) - 3 x limit bigrams with an entry is
- * more than `limit` edits from it.
- */
-const NAMES = exactKeyNames();
-const ENTRIES = [...NAMES, ...LITERALS.map((l) => l.literal)];
-const BIGRAMS = new Map<number, Array<[entry: number, count: number]>>();
-ENTRIES.forEach((name, i) => {
-  for (const [g, c] of bigrams(name)) {
-    const list = BIGRAMS.get(g) ?? [];
-    list.push([i, c]);
-    BIGRAMS.set(g, list);
-  }
-});
-const shared = new Int32Array(ENTRIES.length);
 
 function bigrams(s: string): Map<number, number> {
   const out = new Map<number, number>();
@@ -191,15 +204,16 @@ export function suggestKeys(name: string): string[] {
 
   const fixed = normalise(upper);
   if (fixed !== upper) offer(fixed, 0);
-  const same = SQUASHED.get(squash(upper));
+  const { squashed, literals, names, bigrams: byBigram, shared } = suggestIndex();
+  const same = squashed.get(squash(upper));
   if (same !== undefined) offer(same, 0);
 
   if (found.size === 0) {
     const limit = tolerance(upper.length);
     shared.fill(0);
-    for (const [g, c] of bigrams(upper)) for (const [i, n] of BIGRAMS.get(g) ?? []) shared[i]! += Math.min(c, n);
-    for (let i = 0; i < NAMES.length; i++) {
-      const candidate = NAMES[i]!;
+    for (const [g, c] of bigrams(upper)) for (const [i, n] of byBigram.get(g) ?? []) shared[i]! += Math.min(c, n);
+    for (let i = 0; i < names.length; i++) {
+      const candidate = names[i]!;
       if (shared[i]! < Math.max(upper.length, candidate.length) - 1 - 3 * limit) continue;
       const d = editDistance(upper, candidate, limit);
       if (d <= limit) offer(candidate, d);
@@ -207,12 +221,12 @@ export function suggestKeys(name: string): string[] {
     // Family names: mend the literal part (head or tail) and keep the admin's own index/name.
     // One band per literal gives its distance to every prefix (head) or suffix (tail) of `upper`.
     const reversedUpper = upper.split('').reverse().join('');
-    for (let l = 0; l < LITERALS.length; l++) {
-      const { literal, atStart, reversed } = LITERALS[l]!;
+    for (let l = 0; l < literals.length; l++) {
+      const { literal, atStart, reversed } = literals[l]!;
       // A tail (_VOLUME, _DEVICE) is short and common; mend it only for a single slip.
       const lim = atStart ? tolerance(literal.length) : Math.min(1, tolerance(literal.length));
       // The prefix or suffix of `upper` that is within lim edits shares its bigrams with `upper`.
-      if (shared[NAMES.length + l]! < literal.length - 1 - 3 * lim) continue;
+      if (shared[names.length + l]! < literal.length - 1 - 3 * lim) continue;
       if (!osaBand(atStart ? literal : reversed, atStart ? upper : reversedUpper, lim)) continue;
       const row = last;
       for (let cut = Math.max(1, literal.length - lim); cut <= Math.min(upper.length - 1, literal.length + lim); cut++) {
