@@ -4,6 +4,7 @@
 // address, a [name] or [glob*] as a host of that name, [default] as a client no other section
 // names. Exit 1 on errors; with --strict, on warnings too. Notes never fail the check.
 
+import { writeStdout } from './stdout.ts';
 import { LtspError, formatProblem, isError, type Problem } from '../core/errors.ts';
 import type { ParsedConf } from '../config/ltsconf-parse.ts';
 import { isIPv4 } from '../core/ip.ts';
@@ -49,7 +50,7 @@ interface ClientReport {
   readonly problems: readonly Problem[];
 }
 
-export async function checkCommand(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+export async function checkCommand(argv: string[], out: (s: string) => void = writeStdout): Promise<number> {
   const a = parseOptions(argv, { values: CLIENT_OPTIONS, flags: ['--json', '--strict', '--help', '-h'] });
   if (a.flags.has('--help') || a.flags.has('-h')) {
     out(CHECK_HELP);

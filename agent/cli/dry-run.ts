@@ -1,6 +1,7 @@
 // `ltsp-agent --dry-run` and `ltsp-agent config explain`: what a given client would do with
 // a given lts.conf, without touching this machine.
 
+import { writeStdout } from './stdout.ts';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pushAll } from '../core/arrays.ts';
@@ -126,7 +127,7 @@ function clientOverrides(a: ParsedArgs): FactOverrides {
   return overrides;
 }
 
-export async function dryRunCommand(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+export async function dryRunCommand(argv: string[], out: (s: string) => void = writeStdout): Promise<number> {
   const a = parseOptions(argv, { values: CLIENT_OPTIONS, flags: ['--json', '--local', '--dry-run', '--help', '-h'] });
   if (a.flags.has('--help') || a.flags.has('-h')) {
     out(DRY_RUN_HELP);
@@ -138,7 +139,7 @@ export async function dryRunCommand(argv: string[], out: (s: string) => void = (
   return 0;
 }
 
-export async function explainCommand(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+export async function explainCommand(argv: string[], out: (s: string) => void = writeStdout): Promise<number> {
   const a = parseOptions(argv, { values: CLIENT_OPTIONS, flags: ['--json', '--local', '--help', '-h'] });
   if (a.flags.has('--help') || a.flags.has('-h')) {
     out(EXPLAIN_HELP);

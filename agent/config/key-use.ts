@@ -10,14 +10,17 @@ import type { Problem } from '../core/errors.ts';
 import type { StepName, StepPlan } from '../plan/actions.ts';
 import type { Config } from './config.ts';
 import type { Reader } from './declare.ts';
-import { compilePattern, isFamilyName, matchPattern } from './key-pattern.ts';
+import { compilePattern, isFamilyName, matchPattern, type KeyPattern } from './key-pattern.ts';
 import { findKey } from './keys.ts';
 
 /** Which planners read which declared names during one plan. */
 export class ReadLog {
   readonly #reads = new Map<string, Set<Reader>>();
 
+  #compiled: ReadonlyArray<{ pattern: KeyPattern; readers: ReadonlySet<Reader> }> | undefined;
+
   readonly record = (reader: Reader, declared: string): void => {
+    this.#compiled = undefined;
     let s = this.#reads.get(declared);
     if (!s) this.#reads.set(declared, (s = new Set()));
     s.add(reader);
@@ -26,10 +29,14 @@ export class ReadLog {
   /** The readers of a concrete key: through its own name or a family it belongs to. */
   readersOf(key: string): StepName[] {
     const out = new Set<StepName>(this.#reads.get(key) ?? []);
-    for (const [name, readers] of this.#reads) {
-      if (isFamilyName(name) && matchPattern(compilePattern(name), key)?.ok) for (const r of readers) out.add(r);
-    }
+    for (const { pattern, readers } of this.#families()) if (matchPattern(pattern, key)?.ok) for (const r of readers) out.add(r);
     return [...out];
+  }
+
+  /** The family reads, compiled once for all the keys of a plan. */
+  #families(): ReadonlyArray<{ pattern: KeyPattern; readers: ReadonlySet<Reader> }> {
+    this.#compiled ??= [...this.#reads].filter(([name]) => isFamilyName(name)).map(([name, readers]) => ({ pattern: compilePattern(name), readers }));
+    return this.#compiled;
   }
 }
 
